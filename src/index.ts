@@ -1,0 +1,4 @@
+// fcvirt's public TypeScript API.
+export { VirError, ErrorCode, ErrorDomain, isVirError } from './errors.js';
+export type { ErrorCodeName, ErrorDomainName } from './errors.js';
+export type * from './conf/domain-def.js';
