@@ -2,3 +2,4 @@
 export { VirError, ErrorCode, ErrorDomain, isVirError } from './errors.js';
 export type { ErrorCodeName, ErrorDomainName } from './errors.js';
 export type * from './conf/domain-def.js';
+export { FC_XML_NAMESPACE } from './conf/domain-def.js';

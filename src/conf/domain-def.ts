@@ -174,6 +174,28 @@ export interface RngDef {
   alias?: string;
 }
 
+/**
+ * Firecracker's microVM metadata service, from fcvirt's own XML namespace (libvirt's pattern
+ * for driver-specific settings, like <qemu:commandline>):
+ *   <domain type='firecracker' xmlns:fc='http://fcvirt.org/xmlns/domain/1.0'>
+ *     <fc:mmds version='V2' address='169.254.169.254'>
+ *       <fc:interface dev='eth0'/>            (an <interface>'s <guest dev>)
+ *       <fc:data>{"latest": {...}}</fc:data>  (optional initial content, JSON)
+ *     </fc:mmds>
+ */
+export interface MmdsDef {
+  version: 'V1' | 'V2';
+  /** IPv4 address the guest reaches MMDS at; Firecracker's default (169.254.169.254) when absent. */
+  address?: string;
+  /** <guest dev> names of the interfaces allowed to reach MMDS (at least one). */
+  interfaces: string[];
+  /** Initial content as JSON text (validated as JSON by the parser). */
+  data?: string;
+}
+
+/** fcvirt's XML namespace for Firecracker-specific settings. */
+export const FC_XML_NAMESPACE = 'http://fcvirt.org/xmlns/domain/1.0';
+
 export interface DomainDef {
   type: 'firecracker';
   /** Live only: the domain id (a small integer assigned at start). */
@@ -208,6 +230,8 @@ export interface DomainDef {
   memballoon?: MemballoonDef;
   vsock?: VsockDef;
   rng?: RngDef;
+  /** <fc:mmds> (fcvirt namespace). */
+  mmds?: MmdsDef;
 }
 
 /** Options for parsing. Randomness is injected so conf/ stays pure and tests are deterministic. */
