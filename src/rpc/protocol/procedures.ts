@@ -339,3 +339,9 @@ export const rebootEventMessage = struct<{ callbackID: number; dom: DomainRef }>
 });
 
 export const connectionClosedMessage = struct<{ reason: number }>({ reason: intCodec });
+
+/** One declaration, typed by its key. */
+export function procedure<K extends ProcedureKey>(key: K): Procedure<ArgsOf<K>, RetOf<K>> {
+  // ArgsOf/RetOf are read off this very entry; the checker only loses that through the union.
+  return procedures[key] as unknown as Procedure<ArgsOf<K>, RetOf<K>>;
+}
