@@ -72,7 +72,11 @@ export async function listen(options: ListenOptions): Promise<Listener> {
     server: rpc,
     close() {
       closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        const stopped = new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+        });
         rpc.close();
         await stopped;
         await fs.unlink(socketPath).catch(() => undefined);

@@ -271,8 +271,8 @@ export class XdrReader {
 
 /** A codec for one XDR type. */
 export interface Codec<T> {
-  encode(writer: XdrWriter, value: T): void;
-  decode(reader: XdrReader): T;
+  readonly encode: (writer: XdrWriter, value: T) => void;
+  readonly decode: (reader: XdrReader) => T;
 }
 
 /** The empty payload. */

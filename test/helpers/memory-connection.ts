@@ -272,10 +272,9 @@ export class MemoryConnection implements Connection {
     };
   }
 
-  defineXML(xml: string, flags = 0): Promise<Domain> {
+  defineXML(xml: string): Promise<Domain> {
     try {
       const def = this.parse(xml);
-      void flags;
       const existing = [...this.hv.domains.values()].find((record) => record.name === def.name);
       if (existing !== undefined && def.uuid !== undefined && existing.uuid !== def.uuid) {
         throw new VirError('VIR_ERR_OPERATION_FAILED', `domain '${def.name}' already exists with uuid ${existing.uuid}`);

@@ -262,7 +262,11 @@ export class RpcTransport {
       this.shutdown(connectionClosed('the connection is closed'));
       return;
     }
-    const closed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
+    const closed = new Promise<void>((resolve) => {
+      this.socket.once('close', () => {
+        resolve();
+      });
+    });
     this.socket.end();
     this.socket.destroySoon();
     await closed;

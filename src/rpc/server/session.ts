@@ -38,7 +38,7 @@ import {
 import { errorCodec, toWireError } from '../protocol/types.js';
 import { type Codec, XdrReader, XdrWriter, encodeWith } from '../xdr.js';
 import { ServerConsoleStream } from './console-stream.js';
-import { type CallContext, type Handler, handlers } from './handlers.js';
+import { type CallContext, handlers } from './handlers.js';
 import { checkOpenUri } from './open-uri.js';
 
 /** Opens the Connection a client asked for; the daemon plugs its driver in here. */
@@ -234,7 +234,7 @@ export class ClientSession {
       this.options.log(`unsupported procedure ${number} ${named.name} (${named.api ?? '-'})`);
       throw new VirError('VIR_ERR_NO_SUPPORT', named.api ?? named.name);
     }
-    const handler = handlers[key] as Handler<ProcedureKey> | undefined;
+    const handler = handlers[key];
     if (handler === undefined) {
       this.options.log(`unsupported procedure ${number} ${named.name} (${named.api ?? '-'})`);
       throw new VirError('VIR_ERR_NO_SUPPORT', named.api ?? named.name);
