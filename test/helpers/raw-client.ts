@@ -2,6 +2,7 @@
 // comes back, see when the server closes.
 
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type Header, type Packet, MessageStatus, MessageType, PacketReader, encodePacket } from '../../src/rpc/framing.js';
 import { REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION } from '../../src/rpc/protocol/constants.js';
 import { waitFor } from './wait.js';
@@ -12,7 +13,7 @@ export class RawClient {
   private readonly reader = new PacketReader();
   private serial = 0;
 
-  private constructor(readonly socket: net.Socket) {
+  constructor(readonly socket: Duplex) {
     socket.on('data', (chunk: Buffer) => {
       this.packets.push(...this.reader.push(chunk));
     });
