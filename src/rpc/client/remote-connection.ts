@@ -30,6 +30,8 @@ export interface RemoteConnectOptions extends TransportOptions {
 export class RemoteConnection implements Connection {
   private readonly callbacks = new Map<number, DomainEventCallback>();
   private closed = false;
+  /** The virConnectCloseReason the daemon announced before closing (CONNECT_EVENT_CONNECTION_CLOSED). */
+  closeReason: number | null = null;
 
   private constructor(
     readonly uri: string,
@@ -95,7 +97,7 @@ export class RemoteConnection implements Connection {
         const msg = rebootEventMessage.decode(new XdrReader(payload));
         this.deliver(msg.callbackID, { eventId: 1, domain: msg.dom });
       } else if (proc === Proc.CONNECT_EVENT_CONNECTION_CLOSED) {
-        connectionClosedMessage.decode(new XdrReader(payload));
+        this.closeReason = connectionClosedMessage.decode(new XdrReader(payload)).reason;
       }
     } catch {
       // An undecodable event is dropped; the calls on this connection are unaffected.
