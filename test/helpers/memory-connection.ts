@@ -78,12 +78,35 @@ export class EchoConsole extends Duplex {
   }
 }
 
+/** A guest that prints as fast as it is read ("flood" device), counting what it produced. */
+export class FloodConsole extends Duplex {
+  produced = 0;
+  /** How many times node asked for more; it stops asking while the consumer is full. */
+  reads = 0;
+
+  override _read(): void {
+    this.reads++;
+    let more = true;
+    while (more) {
+      const chunk = Buffer.alloc(65_536, 0x41);
+      this.produced += chunk.length;
+      more = this.push(chunk);
+    }
+  }
+
+  override _write(_chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    callback();
+  }
+}
+
 function field(xml: string, pattern: RegExp): string | undefined {
   return pattern.exec(xml)?.[1];
 }
 
 export class MemoryHypervisor {
   readonly domains = new Map<string, DomainRecord>();
+  /** Consoles opened on the "flood" device, newest last. */
+  readonly floods: FloodConsole[] = [];
   private readonly listeners = new Set<Listener>();
   private nextDomainId = 1;
   private nextCallbackId = 1;
@@ -521,6 +544,11 @@ class MemoryDomain implements Domain {
   openConsole(devName: string | null, flags = 0): Promise<Duplex> {
     return this.act(() => {
       const record = this.running();
+      if (devName === 'flood') {
+        const flood = new FloodConsole();
+        this.hv.floods.push(flood);
+        return flood;
+      }
       if (devName !== null && devName !== 'serial0') {
         throw new VirError('VIR_ERR_INTERNAL_ERROR', `cannot find character device ${devName}`);
       }

@@ -222,3 +222,69 @@ test('an event ID outside libvirt 9.0.0\'s range is refused', async () => {
   assert.equal(error.message, 'internal error: unsupported event ID 27');
   client.close();
 });
+
+async function openedWithDemo(options: Partial<RpcServerOptions> = {}) {
+  const setup = inject(options);
+  await ok(setup.client, Proc.CONNECT_OPEN, open('fc:///system'));
+  const local = await setup.hv.connect('fc:///system', false);
+  await (await local.defineXML(DEMO)).create();
+  await local.close();
+  const ref = await ok(setup.client, Proc.DOMAIN_LOOKUP_BY_NAME, encodeWith(procedures.domainLookupByName.args, { name: 'demo' }));
+  return { ...setup, ref };
+}
+
+function consoleArgs(ref: Buffer, devName: string | null): Buffer {
+  const { dom } = decodeWith(procedures.domainLookupByName.ret, ref);
+  return encodeWith(procedures.domainOpenConsole.args, { dom, devName, flags: 0 });
+}
+
+test('console stream on the wire: void reply, raw chunks of at most 262120 bytes, finish confirmed with OK', async () => {
+  const { client, ref } = await openedWithDemo();
+  const serial = client.call(Proc.DOMAIN_OPEN_CONSOLE, consoleArgs(ref, null));
+  const reply = await client.reply(serial, Proc.DOMAIN_OPEN_CONSOLE);
+  assert.equal(reply.header.status, MessageStatus.OK);
+  assert.equal(reply.payload.length, 0);
+  const big = Buffer.alloc(600_000, 0x61);
+  const streamHeader = { type: MessageType.STREAM, serial, status: MessageStatus.CONTINUE };
+  client.call(Proc.DOMAIN_OPEN_CONSOLE, big, streamHeader);
+  const streamed = () => client.packets.filter((p) => p.header.type === MessageType.STREAM && p.header.serial === serial);
+  const total = '\r\ndemo login: '.length + big.length;
+  await waitFor(() => streamed().reduce((sum, p) => sum + p.payload.length, 0) === total, 'the echo of 600000 bytes');
+  for (const packet of streamed()) {
+    assert.equal(packet.header.status, MessageStatus.CONTINUE);
+    assert.equal(packet.header.proc, Proc.DOMAIN_OPEN_CONSOLE);
+    assert.ok(packet.payload.length <= 262_120, `chunk of ${packet.payload.length}`);
+  }
+  assert.ok(streamed().some((p) => p.payload.length === 262_120));
+  client.packets.length = 0;
+  // Finish: the server answers OK once, and nothing else unsolicited.
+  client.call(Proc.DOMAIN_OPEN_CONSOLE, Buffer.alloc(0), { ...streamHeader, status: MessageStatus.OK });
+  const confirm = await waitFor(() => streamed().find((p) => p.header.status === MessageStatus.OK), 'the finish confirmation');
+  assert.equal(confirm.payload.length, 0);
+  await ok(client, Proc.AUTH_LIST);
+  assert.deepEqual(streamed().map((p) => p.header.status), [MessageStatus.OK]);
+  client.close();
+});
+
+test('console stream: an abort is confirmed with OK; guest EOF is an empty CONTINUE', async () => {
+  const { hv, client, ref } = await openedWithDemo();
+  const first = client.call(Proc.DOMAIN_OPEN_CONSOLE, consoleArgs(ref, null));
+  await client.reply(first, Proc.DOMAIN_OPEN_CONSOLE);
+  client.call(Proc.DOMAIN_OPEN_CONSOLE, Buffer.alloc(0), { type: MessageType.STREAM, serial: first, status: MessageStatus.ERROR });
+  await waitFor(
+    () => client.packets.find((p) => p.header.serial === first && p.header.status === MessageStatus.OK),
+    'the abort confirmation',
+  );
+  const second = client.call(Proc.DOMAIN_OPEN_CONSOLE, consoleArgs(ref, null));
+  assert.equal((await client.reply(second, Proc.DOMAIN_OPEN_CONSOLE)).header.status, MessageStatus.OK);
+  const local = await hv.connect('fc:///system', false);
+  await (await local.lookupByName('demo')).destroy();
+  await local.close();
+  const eof = await waitFor(
+    () => client.packets.find((p) => p.header.serial === second && p.header.status === MessageStatus.CONTINUE && p.payload.length === 0),
+    'an empty CONTINUE',
+  );
+  assert.equal(eof.header.type, MessageType.STREAM);
+  assert.ok(!client.packets.some((p) => p.header.serial === second && p.header.status === MessageStatus.OK));
+  client.close();
+});
