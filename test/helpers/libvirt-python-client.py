@@ -59,6 +59,19 @@ out["lookupByUUID"] = conn.lookupByUUIDString(dom.UUIDString()).name()
 dom.suspend()
 out["pausedState"] = dom.state()
 dom.resume()
+
+# The serial console through a virStream: prompt, typed line echoed, finish.
+st = conn.newStream(0)
+dom.openConsole(None, st, 0)
+seen = b""
+while b"login: " not in seen:
+    seen += st.recv(1024)
+st.send(b"root\r")
+while b"root\r\n" not in seen:
+    seen += st.recv(1024)
+st.finish()
+out["console"] = seen.decode("latin1")
+
 dom.reboot(0)
 dom.setAutostart(1)
 out["autostartAfter"] = dom.autostart()
@@ -79,19 +92,28 @@ except libvirt.libvirtError as e:
     out["roDestroy"] = [e.get_error_code(), str(e)]
 ro.close()
 
+dom.shutdown()
+out["afterShutdown"] = dom.state()
+dom.create()
 dom.destroy()
+dom.undefine()
+# Events are delivered in order by the event loop thread: waiting for the last one is enough.
 deadline = time.monotonic() + 10
 while time.monotonic() < deadline:
     with lock:
-        if any(e[1:] == [libvirt.VIR_DOMAIN_EVENT_STOPPED, libvirt.VIR_DOMAIN_EVENT_STOPPED_DESTROYED] for e in events):
+        if any(e[1:] == [libvirt.VIR_DOMAIN_EVENT_UNDEFINED, libvirt.VIR_DOMAIN_EVENT_UNDEFINED_REMOVED] for e in events):
             break
     time.sleep(0.01)
-dom.undefine()
 out["afterUndefine"] = [d.name() for d in conn.listAllDomains(0)]
 conn.domainEventDeregisterAny(cb_life)
 conn.domainEventDeregisterAny(cb_reboot)
 with lock:
     out["events"] = list(events)
+with open(xml_path) as f:
+    transient = conn.createXML(f.read(), 0)
+out["transient"] = [transient.isPersistent(), transient.isActive()]
+transient.destroy()
+out["afterTransient"] = conn.numOfDomains() + conn.numOfDefinedDomains()
 conn.close()
 stop.set()
 print(json.dumps(out))

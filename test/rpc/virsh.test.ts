@@ -134,6 +134,7 @@ test('virsh: host commands, define, start, queries, suspend/resume, shutdown, de
       ok(` Id   Name   State\n---------------------\n ${id}    demo   paused\n\n`),
     );
     assert.deepEqual(await virsh.rw('resume', 'demo'), ok("Domain 'demo' resumed\n\n"));
+    assert.deepEqual(await virsh.rw('reboot', 'demo'), ok("Domain 'demo' is being rebooted\n\n"));
     assert.deepEqual(await virsh.rw('domstate', '--reason', 'demo'), ok('running (unpaused)\n\n'));
     assert.deepEqual(await virsh.rw('shutdown', 'demo'), ok("Domain 'demo' is being shutdown\n\n"));
     assert.deepEqual(await virsh.rw('domstate', '--reason', 'demo'), ok('shut off (shutdown)\n\n'));
@@ -141,6 +142,11 @@ test('virsh: host commands, define, start, queries, suspend/resume, shutdown, de
     assert.deepEqual(await virsh.rw('destroy', 'demo'), ok("Domain 'demo' destroyed\n\n"));
     assert.deepEqual(await virsh.rw('domstate', '--reason', 'demo'), ok('shut off (destroyed)\n\n'));
     assert.deepEqual(await virsh.rw('undefine', 'demo'), ok("Domain 'demo' has been undefined\n\n"));
+    assert.deepEqual(await virsh.rw('list', '--all'), ok(LIST_EMPTY));
+    // create: a transient domain, gone once it stops.
+    assert.deepEqual(await virsh.rw('create', DEMO_XML), ok(`Domain 'demo' created from ${DEMO_XML}\n\n`));
+    assert.match((await virsh.rw('dominfo', 'demo')).stdout, /^Persistent: {5}no$/m);
+    assert.deepEqual(await virsh.rw('destroy', 'demo'), ok("Domain 'demo' destroyed\n\n"));
     assert.deepEqual(await virsh.rw('list', '--all'), ok(LIST_EMPTY));
     assert.deepEqual(
       await virsh.rw('start', 'demo'),
