@@ -7,7 +7,7 @@ import { DrvFeature, KEEPALIVE_PROGRAM, KeepaliveProc, Proc } from '../../src/rp
 import { procedures } from '../../src/rpc/protocol/procedures.js';
 import { errorCodec, type WireError } from '../../src/rpc/protocol/types.js';
 import { decodeWith, encodeWith } from '../../src/rpc/xdr.js';
-import { MemoryHypervisor } from '../helpers/memory-connection.js';
+import { MemoryConnection, MemoryHypervisor } from '../helpers/memory-connection.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { duplexPair } from '../helpers/duplex-pair.js';
 import { waitFor } from '../helpers/wait.js';
@@ -286,5 +286,39 @@ test('console stream: an abort is confirmed with OK; guest EOF is an empty CONTI
   );
   assert.equal(eof.header.type, MessageType.STREAM);
   assert.ok(!client.packets.some((p) => p.header.serial === second && p.header.status === MessageStatus.OK));
+  client.close();
+});
+
+test('at most maxClientRequests calls of one client run at once; the rest wait their turn', async () => {
+  const hv = new MemoryHypervisor();
+  const gates: (() => void)[] = [];
+  class SlowHostname extends MemoryConnection {
+    override getHostname(): Promise<string> {
+      return new Promise((resolve) => {
+        gates.push(() => {
+          resolve('slow-host');
+        });
+      });
+    }
+  }
+  const server = new RpcServer({ connect: (uri) => Promise.resolve(new SlowHostname(hv, uri)), maxClientRequests: 3 });
+  const [serverEnd, clientEnd] = duplexPair();
+  server.handle(serverEnd);
+  const client = new RawClient(clientEnd);
+  await ok(client, Proc.CONNECT_OPEN, open('fc:///system'));
+  const serials = Array.from({ length: 7 }, () => client.call(Proc.CONNECT_GET_HOSTNAME));
+  await waitFor(() => gates.length === 3, 'three calls to run');
+  // Releasing one lets exactly one more in.
+  gates.shift()?.();
+  await waitFor(() => gates.length === 3 && client.packets.length === 1, 'the fourth call to start');
+  while (client.packets.length < 7) {
+    assert.ok(gates.length <= 3);
+    gates.shift()?.();
+    await waitFor(() => gates.length > 0 || client.packets.length === 7, 'the next call');
+  }
+  for (const serial of serials) {
+    const reply = await client.reply(serial, Proc.CONNECT_GET_HOSTNAME);
+    assert.equal(decodeWith(procedures.connectGetHostname.ret, reply.payload).hostname, 'slow-host');
+  }
   client.close();
 });

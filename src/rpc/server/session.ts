@@ -87,6 +87,8 @@ export class ClientSession {
   private readonly streams = new Map<number, ServerConsoleStream>();
   private readonly drainListeners = new Set<() => void>();
   private inFlight = 0;
+  /** Calls waiting for one of the maxClientRequests slots; the socket is paused meanwhile. */
+  private readonly waiting: Packet[] = [];
   private inputPauses = 0;
   private keepaliveTimer: NodeJS.Timeout | null = null;
   private lastReceived = Date.now();
@@ -185,11 +187,22 @@ export class ClientSession {
       this.replyError(header, rpcError(`Unexpected message status ${header.status}`));
       return;
     }
+    if (this.inFlight >= this.options.maxClientRequests) {
+      // Like libvirtd's max_client_requests: stop reading until a slot frees up.
+      if (this.waiting.push(packet) === 1) this.pauseInput();
+      return;
+    }
+    this.start(packet);
+  }
+
+  private start(packet: Packet): void {
     this.inFlight++;
-    if (this.inFlight === this.options.maxClientRequests) this.pauseInput();
-    void this.dispatch(header, packet.payload).finally(() => {
-      if (this.inFlight === this.options.maxClientRequests) this.resumeInput();
+    void this.dispatch(packet.header, packet.payload).finally(() => {
       this.inFlight--;
+      const next = this.waiting.shift();
+      if (next === undefined || this.closed) return;
+      if (this.waiting.length === 0) this.resumeInput();
+      this.start(next);
     });
   }
 
