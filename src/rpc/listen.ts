@@ -51,19 +51,23 @@ export async function listen(options: ListenOptions): Promise<Listener> {
 
   const rpc = new RpcServer(options);
   const server = net.createServer((socket) => rpc.handle(socket));
-  // The mode is set through the umask at bind time, so no client can connect before it holds.
+  const listening = new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // The mode comes from the umask at bind time, so no client can connect before it holds.
+  // Node binds a pipe synchronously inside listen(), so the umask is changed only for that
+  // call and nothing else running in the process sees it.
   const previousUmask = process.umask(0o777 & ~options.mode);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socketPath, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    server.listen(socketPath);
   } finally {
     process.umask(previousUmask);
   }
+  await listening;
   await fs.chmod(socketPath, options.mode);
 
   let closing: Promise<void> | null = null;
