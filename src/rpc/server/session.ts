@@ -137,6 +137,10 @@ export class ClientSession {
     this.socket.end(() => {
       this.socket.destroy();
     });
+    // A client that does not read never lets the end flush: do not wait for it forever.
+    setTimeout(() => {
+      this.socket.destroy();
+    }, 1000).unref();
     this.teardown();
   }
 
