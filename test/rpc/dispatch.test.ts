@@ -6,7 +6,7 @@ import { MessageStatus, MessageType, encodePacket, type Packet } from '../../src
 import { DrvFeature, KEEPALIVE_PROGRAM, KeepaliveProc, Proc } from '../../src/rpc/protocol/constants.js';
 import { procedures } from '../../src/rpc/protocol/procedures.js';
 import { errorCodec, type WireError } from '../../src/rpc/protocol/types.js';
-import { decodeWith, encodeWith } from '../../src/rpc/xdr.js';
+import { type Codec, decodeWith, encodeWith } from '../../src/rpc/xdr.js';
 import { MemoryConnection, MemoryHypervisor } from '../helpers/memory-connection.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { duplexPair } from '../helpers/duplex-pair.js';
@@ -320,5 +320,32 @@ test('at most maxClientRequests calls of one client run at once; the rest wait t
     const reply = await client.reply(serial, Proc.CONNECT_GET_HOSTNAME);
     assert.equal(decodeWith(procedures.connectGetHostname.ret, reply.payload).hostname, 'slow-host');
   }
+  client.close();
+});
+
+test('the queries virsh makes on the way answer what a domain without those features answers', async () => {
+  const { client, ref } = await openedWithDemo();
+  const withFlags = Buffer.concat([ref, Buffer.alloc(4)]);
+  const call = async <T>(proc: number, codec: Codec<T>, payload?: Buffer): Promise<T> =>
+    decodeWith(codec, await ok(client, proc, payload));
+  assert.deepEqual(await call(Proc.CONNECT_GET_URI, procedures.connectGetURI.ret), { uri: 'fc:///system' });
+  assert.deepEqual(await call(Proc.CONNECT_IS_SECURE, procedures.connectIsSecure.ret), { secure: true });
+  assert.deepEqual(await call(Proc.CONNECT_GET_LIB_VERSION, procedures.connectGetLibVersion.ret), { libVer: 1000 });
+  assert.deepEqual(await call(Proc.NODE_GET_SECURITY_MODEL, procedures.nodeGetSecurityModel.ret), { model: '', doi: '' });
+  assert.deepEqual(await call(Proc.DOMAIN_GET_MAX_MEMORY, procedures.domainGetMaxMemory.ret, ref), { memory: 131072 });
+  assert.deepEqual(await call(Proc.DOMAIN_HAS_MANAGED_SAVE_IMAGE, procedures.domainHasManagedSaveImage.ret, withFlags), { result: false });
+  assert.deepEqual(await call(Proc.DOMAIN_SNAPSHOT_NUM, procedures.domainSnapshotNum.ret, withFlags), { num: 0 });
+  assert.deepEqual(await call(Proc.DOMAIN_GET_MESSAGES, procedures.domainGetMessages.ret, withFlags), { msgs: [] });
+  assert.deepEqual(await call(Proc.DOMAIN_GET_SECURITY_LABEL, procedures.domainGetSecurityLabel.ret, ref), { label: '', enforcing: 0 });
+  assert.deepEqual(await call(Proc.DOMAIN_GET_SECURITY_LABEL_LIST, procedures.domainGetSecurityLabelList.ret, ref), { labels: [], ret: 0 });
+  const maxids = encodeWith(procedures.connectListDomains.args, { maxids: 10 });
+  assert.deepEqual(await call(Proc.CONNECT_LIST_DOMAINS, procedures.connectListDomains.ret, maxids), { ids: [1] });
+  assert.deepEqual(await call(Proc.CONNECT_NUM_OF_DOMAINS, procedures.connectNumOfDomains.ret), { num: 1 });
+  assert.deepEqual(await call(Proc.CONNECT_NUM_OF_DEFINED_DOMAINS, procedures.connectNumOfDefinedDomains.ret), { num: 0 });
+  const none = encodeWith(procedures.connectListAllDomains.args, { needResults: 0, flags: 0 });
+  assert.deepEqual(await call(Proc.CONNECT_LIST_ALL_DOMAINS, procedures.connectListAllDomains.ret, none), { domains: [], ret: 1 });
+  const gone = encodeWith(procedures.domainLookupByUUID.ret, { dom: { name: 'gone', uuid: '11111111-2222-3333-4444-555555555555', id: -1 } });
+  const missing = await failure(client, Proc.DOMAIN_SNAPSHOT_NUM, Buffer.concat([gone, Buffer.alloc(4)]));
+  assert.equal(missing.message, "Domain not found: no domain with matching uuid '11111111-2222-3333-4444-555555555555'");
   client.close();
 });
