@@ -37,6 +37,39 @@ export interface TransportOptions {
   keepaliveCount?: number;
 }
 
+/** Connects to a UNIX socket; rejects with the system error (ENOENT, ECONNREFUSED, …). */
+export function connectUnixSocket(socketPath: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      socket.destroy();
+      reject(error);
+    });
+  });
+}
+
+const errnoText: Partial<Record<string, string>> = {
+  ENOENT: 'No such file or directory',
+  ECONNREFUSED: 'Connection refused',
+  EACCES: 'Permission denied',
+  ENOTSOCK: 'Socket operation on non-socket',
+  ENOTDIR: 'Not a directory',
+};
+
+/** libvirt's words for a failed connect: "Failed to connect socket to 'PATH': <strerror>". */
+export function socketConnectError(socketPath: string, error: unknown): VirError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = (code === undefined ? undefined : errnoText[code]) ?? (error instanceof Error ? error.message : String(error));
+  return new VirError('VIR_ERR_SYSTEM_ERROR', `Failed to connect socket to '${socketPath}': ${reason}`, {
+    domain: 'VIR_FROM_RPC',
+    cause: error,
+  });
+}
+
 function connectionClosed(detail: string): VirError {
   return new VirError('VIR_ERR_RPC', detail, { domain: 'VIR_FROM_RPC' });
 }
@@ -67,21 +100,17 @@ export class RpcTransport {
     });
   }
 
-  static connect(socketPath: string): Promise<RpcTransport> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect(socketPath);
-      socket.once('connect', () => {
-        socket.removeAllListeners('error');
-        resolve(new RpcTransport(socket));
-      });
-      socket.once('error', (error) => {
-        reject(
-          new VirError('VIR_ERR_SYSTEM_ERROR', `Failed to connect socket to '${socketPath}': ${error.message}`, {
-            domain: 'VIR_FROM_RPC',
-          }),
-        );
-      });
-    });
+  static async connect(socketPath: string): Promise<RpcTransport> {
+    try {
+      return new RpcTransport(await connectUnixSocket(socketPath));
+    } catch (error) {
+      throw socketConnectError(socketPath, error);
+    }
+  }
+
+  /** Speaks the protocol over a socket already connected to the daemon. */
+  static attach(socket: net.Socket): RpcTransport {
+    return new RpcTransport(socket);
   }
 
   get closed(): boolean {
