@@ -67,7 +67,9 @@ export function parseCommandLine(argv: readonly string[], privileged: boolean): 
       },
     }));
   } catch (error) {
-    throw usageError(error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error));
+    // Node's first sentence names the problem; the rest is advice about '--' that does not apply.
+    const message = error instanceof Error ? error.message : String(error);
+    throw usageError(message.split(/\.\s/)[0] ?? message);
   }
   if (values.help === true) return { action: 'help' };
   if (values.version === true) return { action: 'version' };
