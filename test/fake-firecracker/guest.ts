@@ -33,8 +33,6 @@ export interface GuestOptions {
 }
 
 const PROMPT = 'fcguest# ';
-const AFTER_BOOT_DELAY_MS = 20;
-const GUEST_REACTION_MS = 5;
 
 export function bootArg(cmdline: string, key: string): string | undefined {
   let found: string | undefined;
@@ -55,6 +53,7 @@ export class FakeGuest {
   private uptimeBase = 0;
   private runningSince = Date.now();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly immediates = new Set<NodeJS.Immediate>();
   private readonly console: boolean;
   private readonly onCtrlAltDel: string;
   private readonly afterBoot: string | undefined;
@@ -101,7 +100,7 @@ export class FakeGuest {
     this.print(this.bootLines());
     this.phase = 'shell';
     this.print(PROMPT);
-    if (this.afterBoot !== undefined) this.later(AFTER_BOOT_DELAY_MS, () => { this.scripted(this.afterBoot ?? ''); });
+    if (this.afterBoot !== undefined) this.scripted(this.afterBoot);
     if (this.pendingCtrlAltDel) this.ctrlAltDel();
   }
 
@@ -131,6 +130,8 @@ export class FakeGuest {
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const i of this.immediates) clearImmediate(i);
+    this.immediates.clear();
     this.phase = 'down';
   }
 
@@ -154,12 +155,18 @@ export class FakeGuest {
       return;
     }
     if (this.phase !== 'shell' || this.onCtrlAltDel === 'ignore') return;
-    // The guest reacts a moment later, after the API has answered.
-    this.later(GUEST_REACTION_MS, () => {
+    // The guest reacts once the API has answered, before the next request is read.
+    const handle = setImmediate(() => {
+      this.immediates.delete(handle);
+      if (this.paused) {
+        this.pendingCtrlAltDel = true;
+        return;
+      }
       if (this.phase !== 'shell') return;
       this.print('\r\n');
       this.shutdown('reboot');
     });
+    this.immediates.add(handle);
   }
 
   private key(byte: number): void {

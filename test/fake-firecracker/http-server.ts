@@ -65,6 +65,19 @@ export class ApiHttpServer {
     });
   }
 
+  /** Resolves once every answer written so far has left (or after `timeoutMs`). */
+  drain(timeoutMs = 500): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const busy = [...this.sockets].some((s) => !s.destroyed && s.writableLength > 0);
+        if (!busy || Date.now() > deadline) resolve();
+        else setTimeout(check, 1);
+      };
+      check();
+    });
+  }
+
   close(): void {
     this.server.close();
     for (const s of this.sockets) s.destroy();

@@ -32,6 +32,7 @@ const stdio = new Stdio();
 const logger = new FcLogger(profile, (stream, text) => { stdio.write(stream, text); });
 const metrics = new Metrics();
 let serialFd: number | undefined;
+let apiServer: ApiHttpServer | undefined;
 let rawTty = false;
 
 /** Leaves the process as Firecracker does, its last log lines included. */
@@ -275,11 +276,11 @@ async function serve(vmm: Vmm, socketPath: string, payloadLimit: number, configJ
     metrics,
     exitAfterAnswer: (code) => { snapshotLoadFailed(code); },
   });
-  const server = new ApiHttpServer({
+  const server = (apiServer = new ApiHttpServer({
     methods: profile.modern ? ['GET', 'PUT', 'PATCH', 'DELETE'] : ['GET', 'PUT', 'PATCH'],
     payloadLimit,
     handle: (request) => api.handle(request),
-  });
+  }));
   try {
     if (profile.modern) await bindLikeFirecracker(socketPath);
     await server.listen(socketPath);
@@ -339,8 +340,16 @@ function snapshotLoadFailed(code: number): void {
   exit(code);
 }
 
-/** The guest stopped the VMM (reset) or the VMM failed. */
+/** The guest stopped the VMM (reset) or the VMM failed; answers already given still go out. */
 function guestExit(code: number): void {
+  if (apiServer === undefined) {
+    vmmStopped(code);
+    return;
+  }
+  void apiServer.drain().then(() => { vmmStopped(code); });
+}
+
+function vmmStopped(code: number): void {
   if (code === 0) exit(0);
   if (profile.modern) {
     mainError(code, 'RunWithApiError error: MicroVM stopped with an error: GenericError', 'RunWithApi(MicroVMStoppedWithError(GenericError))');

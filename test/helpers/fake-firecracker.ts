@@ -216,3 +216,29 @@ export function tempDir(prefix = 'fcvirt-test-'): { dir: string; cleanup: () => 
 export function normaliseLog(text: string): string {
   return text.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}/g, '<TIME>');
 }
+
+/** Files a guest needs (kernel, root disk) and the requests that boot it, in the version's dialect. */
+export function bootRequests(version: FakeVersion, dir: string, bootArgs = 'console=ttyS0 reboot=k panic=1 pci=off'): [string, string, string][] {
+  const kernel = path.join(dir, 'vmlinux');
+  const rootfs = path.join(dir, 'rootfs.ext4');
+  if (!fs.existsSync(kernel)) fs.writeFileSync(kernel, 'kernel');
+  if (!fs.existsSync(rootfs)) {
+    fs.writeFileSync(rootfs, '');
+    fs.truncateSync(rootfs, 1024 * 1024);
+  }
+  const smt = version === '0.25.2' ? '"ht_enabled": false' : '"smt": false';
+  return [
+    ['PUT', '/machine-config', `{"vcpu_count": 1, "mem_size_mib": 128, ${smt}}`],
+    ['PUT', '/boot-source', JSON.stringify({ kernel_image_path: kernel, boot_args: bootArgs })],
+    ['PUT', '/drives/rootfs', JSON.stringify({ drive_id: 'rootfs', path_on_host: rootfs, is_root_device: true, is_read_only: false })],
+    ['PUT', '/actions', '{"action_type": "InstanceStart"}'],
+  ];
+}
+
+/** Sends requests that must all succeed. */
+export async function expectOk(socketPath: string, requests: [string, string, string?][]): Promise<void> {
+  for (const [method, target, body] of requests) {
+    const answer = await rawRequest(socketPath, method, target, body);
+    if (answer.status >= 300) throw new Error(`${method} ${target} answered ${answer.status}: ${answer.body ?? ''}`);
+  }
+}
