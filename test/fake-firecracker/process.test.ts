@@ -288,3 +288,50 @@ test('a stale socket file makes the start fail as "in use"', async () => {
   assert.match(fake.stderr, /Failed to open the API socket at: .*stale\.sock\. Check that it is not already used\.\n$/);
   await assert.rejects(waitForApi(fake, socket));
 });
+
+describe('v1.16 endpoints', () => {
+  test('entropy, pmem, memory hotplug, cpu-config and serial before start; hotplug rules after', async () => {
+    const { fake, socket } = await startFake('1.16.1', dir);
+    const serialOut = path.join(dir, 'serial.out');
+    const pmemFile = path.join(dir, 'pmem.img');
+    fs.writeFileSync(pmemFile, '');
+    fs.truncateSync(pmemFile, 2 * 1024 * 1024);
+    try {
+      await expectOk(socket, [
+        ['PUT', '/entropy', '{}'],
+        ['PUT', '/pmem/p0', JSON.stringify({ id: 'p0', path_on_host: pmemFile })],
+        ['PUT', '/hotplug/memory', '{"total_size_mib": 1024}'],
+        ['PUT', '/cpu-config', '{"cpuid_modifiers": []}'],
+        ['PUT', '/serial', JSON.stringify({ serial_out_path: serialOut })],
+        ['PUT', '/balloon', '{"amount_mib": 16, "deflate_on_oom": true, "free_page_hinting": true}'],
+      ]);
+      const before = await rawRequest(socket, 'GET', '/hotplug/memory');
+      assert.deepEqual(JSON.parse(before.body ?? ''), { fault_message: 'The requested operation is not supported before starting the microVM.' });
+      const config = JSON.parse((await rawRequest(socket, 'GET', '/vm/config')).body ?? '') as Record<string, unknown>;
+      assert.deepEqual(config.entropy, { rate_limiter: null });
+      assert.deepEqual(config['memory-hotplug'], { total_size_mib: 1024, block_size_mib: 2, slot_size_mib: 128 });
+      assert.deepEqual(config.pmem, [{ id: 'p0', path_on_host: pmemFile, root_device: false, read_only: false, rate_limiter: null }]);
+      await expectOk(socket, bootRequests('1.16.1', dir));
+      await waitFor(() => fs.existsSync(serialOut) && fs.readFileSync(serialOut, 'latin1').includes('fcguest# '), 'the console in the serial file');
+      assert.doesNotMatch(fake.stdout, /Linux version/);
+      const unplug = await rawRequest(socket, 'DELETE', '/drives/rootfs');
+      assert.deepEqual(JSON.parse(unplug.body ?? ''), { fault_message: 'PCI is not enabled' });
+      await expectOk(socket, [['PATCH', '/balloon/hinting/start', undefined], ['PATCH', '/hotplug/memory', '{"requested_size_mib": 256}']]);
+      assert.equal((await rawRequest(socket, 'GET', '/balloon/hinting/status')).status, 200);
+      const status = JSON.parse((await rawRequest(socket, 'GET', '/hotplug/memory')).body ?? '') as { requested_size_mib: number };
+      assert.equal(status.requested_size_mib, 256);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  test('older versions do not know them', async () => {
+    const { fake, socket } = await startFake('1.3.3', dir);
+    try {
+      const answer = await rawRequest(socket, 'PUT', '/cpu-config', '{}');
+      assert.deepEqual(JSON.parse(answer.body ?? ''), { fault_message: 'Invalid request method and/or path: PUT cpu-config.' });
+    } finally {
+      await fake.stop();
+    }
+  });
+});
