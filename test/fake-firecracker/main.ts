@@ -168,17 +168,31 @@ function main(): void {
     if (!r.ok) panic(profile.panicAt.metadata, `Unable to open or read from the mmds content file: ${r.error.debug()}`);
     metadata = r.value;
   }
-  const payloadText = value('http-api-max-payload-size');
-  let payloadLimit = profile.payloadLimit;
-  if (payloadText !== undefined) {
-    if (!/^\+?\d+$/.test(payloadText)) {
-      const line = { '0.25.2': '315:22', '1.3.3': '345:18', '1.16.1': '403:18' }[profile.version];
-      panic(line, `'http-api-max-payload-size' parameter expected to be of 'usize' type.: ${rustParseIntError(payloadText)}`);
+  // Numeric flags are parsed with expect(): a bad value is a panic, in main.rs's order.
+  const panicLines: Record<string, Record<string, string>> = {
+    '0.25.2': { 'http-api-max-payload-size': '315:22', 'start-time-us': '320:18', 'start-time-cpu-us': '325:18', 'parent-cpu-time-us': '330:18' },
+    '1.3.3': { 'http-api-max-payload-size': '345:18', 'mmds-size-limit': '357:18', 'start-time-us': '369:18', 'start-time-cpu-us': '374:18', 'parent-cpu-time-us': '379:18' },
+    '1.16.1': { 'http-api-max-payload-size': '403:18', 'mmds-size-limit': '415:18', 'start-time-us': '427:18', 'start-time-cpu-us': '432:18', 'parent-cpu-time-us': '437:18' },
+  };
+  const apiEnabled = !flag('no-api');
+  const numeric = (name: string, type: 'usize' | 'u64'): number | undefined => {
+    const text = value(name);
+    if (text === undefined) return undefined;
+    const n = /^\+?\d+$/.test(text) ? BigInt(text) : undefined;
+    if (n === undefined || n > 0xffffffffffffffffn) {
+      panic(panicLines[profile.version]?.[name] ?? '0:0', `'${name}' parameter expected to be of '${type}' type.: ${rustParseIntError(text)}`);
     }
-    payloadLimit = Number(payloadText);
+    return Number(n);
+  };
+  let payloadLimit = profile.payloadLimit;
+  let mmdsLimit: number | undefined;
+  if (profile.v1 || apiEnabled) payloadLimit = numeric('http-api-max-payload-size', 'usize') ?? payloadLimit;
+  if (profile.v1) mmdsLimit = numeric('mmds-size-limit', 'usize');
+  if (apiEnabled) {
+    numeric('start-time-us', 'u64');
+    numeric('start-time-cpu-us', 'u64');
+    numeric('parent-cpu-time-us', 'u64');
   }
-  const mmdsLimitText = value('mmds-size-limit');
-  const mmdsLimit = mmdsLimitText !== undefined && /^\d+$/.test(mmdsLimitText) ? Number(mmdsLimitText) : payloadLimit;
 
   const texts = new Texts(profile);
   const vmm = new Vmm({
@@ -188,7 +202,7 @@ function main(): void {
     metrics,
     instanceId: id,
     enablePci: flag('enable-pci'),
-    mmdsLimit,
+    mmdsLimit: mmdsLimit ?? payloadLimit,
     serial: (text) => { writeSerial(vmm, text); },
     exit: (code) => { guestExit(code); },
     ifaceKind,
@@ -203,7 +217,7 @@ function main(): void {
     }
   }
 
-  if (flag('no-api')) {
+  if (!apiEnabled) {
     if (configJson !== undefined) startFromConfig(vmm, configJson);
     return;
   }
