@@ -55,7 +55,7 @@ test('the console shows kernel lines, then a prompt', async () => {
 
 test('without console=ttyS0 the serial port stays silent', async () => {
   const host = new Host();
-  const guest = new FakeGuest(host, { cmdline: 'reboot=k panic=1', memMib: 128, vcpus: 1, rootDevice: undefined });
+  const guest = new FakeGuest(host, { cmdline: 'reboot=k panic=1', memMib: 128, vcpus: 1, rootDevice: 'vda' });
   guest.boot();
   guest.input(Buffer.from('echo hi\r'));
   await until(() => guest.state === 'shell', 'the shell');
@@ -103,6 +103,15 @@ test('a panic reboots after panic=N seconds, or hangs without it', async () => {
   assert.match(b.host.out, /---\[ end Kernel panic - not syncing: .* \]---\r\n$/);
   assert.equal(b.guest.state, 'panicked');
   b.guest.stop();
+});
+
+test('with no root device and no initrd the kernel panics, then reboots with panic=N', async () => {
+  const host = new Host();
+  const guest = new FakeGuest(host, { cmdline: 'console=ttyS0 panic=1', memMib: 128, vcpus: 1, rootDevice: undefined });
+  guest.boot();
+  await until(() => host.out.includes('Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)'), 'the panic');
+  assert.doesNotMatch(host.out, /fcguest# /);
+  await until(() => host.resets === 1, 'the reboot');
 });
 
 test('crash takes the VMM down', async () => {

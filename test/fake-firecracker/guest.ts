@@ -29,7 +29,10 @@ export interface GuestOptions {
   cmdline: string;
   memMib: number;
   vcpus: number;
+  /** The block device the kernel mounts as root ("vda"), if any. */
   rootDevice: string | undefined;
+  /** An initrd was given: the kernel needs no root device. */
+  initrd?: boolean;
 }
 
 const PROMPT = 'fcguest# ';
@@ -98,6 +101,11 @@ export class FakeGuest {
 
   private finishBoot(): void {
     this.print(this.bootLines());
+    if (this.options.rootDevice === undefined && this.options.initrd !== true) {
+      // Nothing to mount as root: the kernel panics (and reboots with panic=N).
+      this.panic('VFS: Unable to mount root fs on unknown-block(0,0)');
+      return;
+    }
     this.phase = 'shell';
     this.print(PROMPT);
     if (this.afterBoot !== undefined) this.scripted(this.afterBoot);
@@ -281,11 +289,11 @@ export class FakeGuest {
     this.phase = 'halted';
   }
 
-  private panic(): void {
-    const msg = 'Attempted to kill init! exitcode=0x00000000';
+  private panic(msg = 'Attempted to kill init! exitcode=0x00000000'): void {
+    const comm = msg.startsWith('VFS') ? 'swapper/0' : 'init';
     this.print(
       `${this.stamp()} Kernel panic - not syncing: ${msg}\r\n` +
-        `${this.stamp()} CPU: 0 PID: 1 Comm: init Not tainted 5.10.0-fakefc #1\r\n` +
+        `${this.stamp()} CPU: 0 PID: 1 Comm: ${comm} Not tainted 5.10.0-fakefc #1\r\n` +
         `${this.stamp()} Kernel Offset: disabled\r\n`,
     );
     this.phase = 'panicked';
@@ -350,7 +358,8 @@ export class FakeGuest {
       lines.push([6, `EXT4-fs (${o.rootDevice}): mounted filesystem with ordered data mode. Opts: (null)`]);
       lines.push([6, `VFS: Mounted root (ext4 filesystem) on device 254:0.`]);
     }
-    lines.push([7, 'Run /sbin/init as init process']);
+    if (o.rootDevice !== undefined || o.initrd === true) lines.push([7, 'Run /sbin/init as init process']);
+    else lines.push([7, 'VFS: Cannot open root device "(null)" or unknown-block(0,0): error -6']);
     return lines.map(([ms, text]) => `${this.stamp(ms)} ${text}\r\n`).join('');
   }
 }

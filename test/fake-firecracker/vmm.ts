@@ -479,14 +479,22 @@ export class Vmm {
   }
 
   private makeGuest(restored?: GuestState): FakeGuest {
-    const root = this.r.drives[0]?.is_root_device === true ? 'vda' : undefined;
+    // The root is the root drive, or the first disk when the command line names root= itself.
+    const cmdlineRoot = / root=/.test(` ${this.r.bootSource?.boot_args ?? ''}`);
+    const root = this.r.drives[0]?.is_root_device === true || (cmdlineRoot && this.r.drives.length > 0) ? 'vda' : undefined;
     return new FakeGuest(
       {
         serial: (text) => { this.host.serial(text); },
         reset: () => { this.stop(0, 'fc_vcpu 0'); },
         crash: () => { this.stop(1, 'fc_vcpu 0'); },
       },
-      { cmdline: this.kernelCmdline(), memMib: Number(this.r.machine.mem_size_mib), vcpus: this.r.machine.vcpu_count, rootDevice: root },
+      {
+        cmdline: this.kernelCmdline(),
+        memMib: Number(this.r.machine.mem_size_mib),
+        vcpus: this.r.machine.vcpu_count,
+        rootDevice: root,
+        initrd: (this.r.bootSource?.initrd_path ?? null) !== null,
+      },
       restored,
     );
   }
