@@ -1,7 +1,7 @@
 // Replays what real Firecracker v0.25.2, v1.3.3 and v1.16.1 binaries answered
 // (test/data/firecracker-trace/) against the test double, each record in a fresh process
 // of the same version: status codes, bodies and fault messages must be identical.
-import { describe, test, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -243,56 +243,59 @@ function assertLogLines(work: Work, ours: string, recordedTail: string, where: s
   }
 }
 
+/** Each record gets its own scratch directory, so records can run side by side. */
+async function inWork(fn: (work: Work) => Promise<void>): Promise<void> {
+  const work = new Work();
+  try {
+    await fn(work);
+  } finally {
+    work.cleanup();
+  }
+}
+
 for (const version of FAKE_VERSIONS) {
   const trace = loadTrace(version);
-  describe(`replay of the v${version} trace`, () => {
-    const work = new Work();
-    after(() => { work.cleanup(); });
-
+  describe(`replay of the v${version} trace`, { concurrency: 3 }, () => {
     for (const record of trace.filter((r) => r.kind === 'cli')) {
       const argv = record.argv ?? [];
-      test(`cli ${argv.join(' ')}`, async () => {
+      test(`cli ${argv.join(' ')}`, () => inWork(async (work) => {
         const fake = spawnFake(version, argv.map((a) => work.fill(a)));
         fake.child.stdin?.end();
         const code = await fake.exitCode();
         assert.equal(code, record.exit, `exit code; stderr: ${fake.stderr}`);
         assert.equal(normaliseLog(work.unfill(fake.stdout)), normaliseLog(record.stdout ?? ''), 'stdout');
         assert.equal(normaliseLog(work.unfill(fake.stderr)), normaliseLog(record.stderr ?? ''), 'stderr');
-      });
+      }));
     }
 
     for (const record of trace.filter((r) => r.kind === 'api')) {
-      test(`api ${record.scenario ?? ''}`, async () => {
+      test(`api ${record.scenario ?? ''}`, () => inWork(async (work) => {
         await withProcess(version, work, (s) => s.run(record, 'steps'));
-      });
+      }));
     }
 
     for (const record of trace.filter((r) => r.kind === 'boot')) {
-      test(`boot ${record.scenario ?? ''}`, async () => {
+      test(`boot ${record.scenario ?? ''}`, () => inWork(async (work) => {
         const fake = await withProcess(version, work, (s) => s.run(record, 'steps'));
         if (version === '1.16.1') assert.equal(fake.stderr, '', 'v1.16 logs on stdout');
         else assertLogLines(work, fake.stderr, record.stderr_tail ?? '', `boot ${record.scenario ?? ''}`);
-      });
+      }));
     }
 
     const missingFile = trace.find((r) => r.kind === 'snapshot' && r.scenario === 'load-missing-file');
     if (missingFile !== undefined) {
-      test('snapshot load-missing-file: answers, then exits', async () => {
-        const missing = work.path('${MISSING}');
-        fs.rmSync(missing, { force: true });
+      test('snapshot load-missing-file: answers, then exits', () => inWork(async (work) => {
         // See request-bytes.json "state": v1.16.1 had logged into ${MISSING} earlier.
-        if (version === '1.16.1') fs.writeFileSync(missing, '2026-12-04T16:59:10.000000000 [anonymous-instance:fc_api] The API server received a Get request on "/".\n');
-        try {
-          await withProcess(version, work, (s) => s.run(missingFile, 'steps'));
-        } finally {
-          fs.rmSync(missing, { force: true });
+        if (version === '1.16.1') {
+          fs.writeFileSync(work.path('${MISSING}'), '2026-12-04T16:59:10.000000000 [anonymous-instance:fc_api] The API server received a Get request on "/".\n');
         }
-      });
+        await withProcess(version, work, (s) => s.run(missingFile, 'steps'));
+      }));
     }
 
     const roundtrip = trace.find((r) => r.kind === 'snapshot' && r.scenario === 'full-snapshot-roundtrip');
     if (roundtrip !== undefined) {
-      test('snapshot full-snapshot-roundtrip: create, then load in a fresh process', async () => {
+      test('snapshot full-snapshot-roundtrip: create, then load in a fresh process', () => inWork(async (work) => {
         await withProcess(version, work, (s) => s.run(roundtrip, 'create_steps'));
         const loaded = await withProcess(version, work, async (s) => {
           await s.run(roundtrip, 'load_steps');
@@ -300,13 +303,13 @@ for (const version of FAKE_VERSIONS) {
           assert.equal(await s.fake.exitCode(), 0);
         });
         assert.equal(loaded.exit?.code, 0);
-      });
+      }));
     }
 
     const proc = trace.find((r) => r.kind === 'process');
     if (proc?.second_instance_same_socket !== undefined) {
       const second = proc.second_instance_same_socket;
-      test('process: a second instance on a socket in use, then SIGTERM', async () => {
+      test('process: a second instance on a socket in use, then SIGTERM', () => inWork(async (work) => {
         const dir = fs.mkdtempSync(path.join(work.work, 'tmp'));
         const socket = path.join(dir, 'api.sock');
         const first = spawnFake(version, ['--api-sock', socket]);
@@ -325,12 +328,11 @@ for (const version of FAKE_VERSIONS) {
           assert.equal(await first.exitCode(), proc.sigterm_exit);
         } finally {
           await first.stop();
-          fs.rmSync(dir, { recursive: true, force: true });
         }
-      });
+      }));
     }
 
-    test('the double stays usable: several connections at once, keep-alive', async () => {
+    test('the double stays usable: several connections at once, keep-alive', () => inWork(async (work) => {
       await withProcess(version, work, async (s) => {
         const a = await RawConnection.open(s.socket);
         const b = await RawConnection.open(s.socket);
@@ -345,6 +347,6 @@ for (const version of FAKE_VERSIONS) {
         }
         await waitFor(() => s.fake.exit === undefined, 'the double to keep running', 100);
       });
-    });
+    }));
   });
 }
