@@ -147,8 +147,9 @@ export function parseXmlTree(text: string): XElement {
     }
     stack.push(element);
   });
+  let lastClosed: XElement | undefined;
   parser.on('closetag', () => {
-    stack.pop();
+    lastClosed = stack.pop();
   });
   parser.on('text', (chunk) => {
     const top = stack[stack.length - 1];
@@ -171,12 +172,22 @@ export function parseXmlTree(text: string): XElement {
   });
   parser.on('error', (error) => {
     const match = /^(\d+):(\d+): ([^]*?)\.?$/.exec(error.message);
-    const detail = match?.[3] ?? error.message;
+    let detail = match?.[3] ?? error.message;
     const innermost = stack[stack.length - 1];
     if (detail.startsWith('unclosed tag') && innermost !== undefined) {
       // The end of the text says little; the start tag that was never closed says where to look.
       const where = document.position(innermost.offset);
       throw malformed(where.line, where.column, detail);
+    }
+    if (detail === 'unexpected close tag' && lastClosed !== undefined) {
+      // saxes has just given up on the innermost open element: name both tags, point at the closing one.
+      const closing = /<\/([^\s>]*)\s*>$/.exec(text.slice(Math.max(0, parser.position - 300), parser.position));
+      const opened = document.position(lastClosed.offset);
+      const message = `unexpected close tag${closing === null ? '' : ` </${closing[1] ?? ''}>`}: <${lastClosed.name}> opened at line ${String(opened.line)} is still open`;
+      const at = closing === null ? { line: parser.line, column: parser.column } : document.position(parser.position - closing[0].length);
+      throw malformed(at.line, Math.max(1, at.column), message);
+    } else if (detail === 'undefined entity') {
+      detail = 'undefined entity: only the predefined entities (&lt; &gt; &amp; &apos; &quot;) and character references are expanded';
     }
     throw malformed(parser.line, Math.max(1, parser.column), detail);
   });
