@@ -3,13 +3,12 @@
 // honour it; ignored when libvirt does not know it either, unless schema validation was asked).
 import { VirError } from '../errors.js';
 import { isKnownAttribute, isKnownChild, unsupportedReasons } from './libvirt-schema.js';
-import { where, type Locations } from './locations.js';
+import { where } from './locations.js';
 import type { XElement } from './xml-tree.js';
 
 export interface ReadContext {
   /** libvirt's VIR_DOMAIN_DEFINE_VALIDATE: refuse what libvirt's schema does not know. */
   readonly validate: boolean;
-  readonly locations: Locations;
 }
 
 export function xmlError(detail: string): VirError {

@@ -26,10 +26,10 @@ function guarded<T>(what: string, run: () => T): T {
 /** Parses domain XML, fills in what libvirt generates (uuid, MACs), then validates it. */
 export function parseDomainXML(xml: string, options: ParseOptions = {}): DomainDef {
   return guarded('parsing domain XML', () => {
-    const locations = new Locations();
-    const def = readDomain(parseXmlTree(xml), { validate: options.validate === true, locations });
+    const root = parseXmlTree(xml);
+    const def = readDomain(root, { validate: options.validate === true });
     fillDefaults(def, options);
-    checkDomainDef(def, locations);
+    checkDomainDef(def, new Locations(def, root));
     return def;
   });
 }

@@ -59,7 +59,6 @@ function readChardev(element: XElement, kind: 'serial' | 'console', read: ReadCo
   const alias = readDeviceInfo(element, read);
   if (alias !== undefined) serial.alias = alias;
   finish(element, 'chardev', read);
-  read.locations.note(serial, '', element);
   return { serial, element };
 }
 

@@ -70,7 +70,6 @@ export function readDevices(element: XElement, read: ReadContext): DevicesRead {
     const path = optionalText(emulator);
     if (path !== undefined) devices.emulator = path;
     finish(emulator, 'emulator', read);
-    read.locations.note(devices, 'emulator', emulator);
   }
   const serial = mergeChardevs(serials, consoles);
   if (serial !== undefined) devices.serial = serial;

@@ -89,7 +89,6 @@ export function readDisk(element: XElement, read: ReadContext): DiskDef {
     if (cache !== undefined) disk.cache = cache;
     if (io !== undefined) disk.io = io;
     finish(driver, 'disk/driver', read);
-    read.locations.note(disk, 'driver', driver);
   }
   const readonly = child(element, 'readonly');
   if (readonly !== undefined) {
@@ -105,9 +104,6 @@ export function readDisk(element: XElement, read: ReadContext): DiskDef {
   if (alias !== undefined) disk.alias = alias;
   finish(element, 'disk', read);
 
-  read.locations.note(disk, '', element);
-  read.locations.note(disk, 'target', target);
-  read.locations.note(disk, 'source', source);
   return disk;
 }
 
@@ -137,6 +133,5 @@ function readIoTune(element: XElement, name: string, read: ReadContext): DiskIoT
     finish(limit, 'iotune/limit', read);
   }
   finish(element, 'iotune', read);
-  read.locations.note(tune, '', element);
   return tune;
 }

@@ -119,22 +119,11 @@ export function readDomain(root: XElement, read: ReadContext): DomainDef {
   if (devices.vsock !== undefined) def.vsock = devices.vsock;
   if (devices.rng !== undefined) def.rng = devices.rng;
   if (mmds !== undefined) def.mmds = readMmds(mmds, read);
-
-  const { locations } = read;
-  locations.note(def, '', root);
-  if (parts.name !== undefined) locations.note(def, 'name', parts.name);
-  if (parts.uuid !== undefined) locations.note(def, 'uuid', parts.uuid);
-  if (parts.title !== undefined) locations.note(def, 'title', parts.title);
-  locations.note(def, 'memoryKiB', parts.memory);
-  locations.note(def, 'currentMemoryKiB', parts.currentMemory ?? parts.memory);
-  if (parts.devices !== undefined && devices.emulator !== undefined) {
-    locations.note(def, 'emulator', parts.devices.children.find((c) => c.local === 'emulator') ?? parts.devices);
-  }
   return def;
 }
 
 function readSize(element: XElement, read: ReadContext): number {
-  const kib = parseScaledKiB(element.text, attribute(element, 'unit'), `<${element.name}>`, where(element));
+  const kib = parseScaledKiB(element.text, attribute(element, 'unit'), `<${element.name}>`, () => where(element));
   finish(element, element.local, read);
   return kib;
 }
@@ -153,7 +142,6 @@ function readVcpu(element: XElement, def: DomainDef, read: ReadContext): void {
   const current = unsignedAttribute(element, 'current', 0xffffffff);
   if (current !== undefined) def.vcpuCurrent = current;
   finish(element, 'vcpu', read);
-  read.locations.note(def, 'vcpus', element);
 }
 
 function readClock(element: XElement, read: ReadContext): void {

@@ -41,7 +41,6 @@ export function readInterface(element: XElement, read: ReadContext): InterfaceDe
     if (parsed === undefined) throw xmlError(`unable to parse mac address '${address}'${where(mac)}`);
     net.mac = parsed;
     finish(mac, 'interface/mac', read);
-    read.locations.note(net, 'mac', mac);
   }
   if (type === 'bridge') {
     const source = child(element, 'source');
@@ -49,7 +48,6 @@ export function readInterface(element: XElement, read: ReadContext): InterfaceDe
       const bridge = attribute(source, 'bridge');
       if (bridge !== undefined) net.sourceBridge = bridge;
       finish(source, 'interface/source', read);
-      read.locations.note(net, 'sourceBridge', source);
     }
   }
   const target = child(element, 'target');
@@ -58,14 +56,12 @@ export function readInterface(element: XElement, read: ReadContext): InterfaceDe
     const managed = switchAttribute(target, 'managed', 'yes/no');
     if (managed !== undefined) net.targetManaged = managed;
     finish(target, 'interface/target', read);
-    read.locations.note(net, 'targetDev', target);
   }
   const guest = child(element, 'guest');
   if (guest !== undefined) {
     const dev = attribute(guest, 'dev');
     if (dev !== undefined) net.guestDev = dev;
     finish(guest, 'interface/guest', read);
-    read.locations.note(net, 'guestDev', guest);
   }
   const model = child(element, 'model');
   if (model !== undefined) {
@@ -87,7 +83,6 @@ export function readInterface(element: XElement, read: ReadContext): InterfaceDe
   const alias = readDeviceInfo(element, read);
   if (alias !== undefined) net.alias = alias;
   finish(element, 'interface', read);
-  read.locations.note(net, '', element);
   return net;
 }
 
@@ -107,6 +102,5 @@ function readRate(element: XElement, read: ReadContext): BandwidthDef {
   if (peak !== undefined) rate.peak = peak;
   if (burst !== undefined) rate.burst = burst;
   finish(element, 'bandwidth/rate', read);
-  read.locations.note(rate, '', element);
   return rate;
 }

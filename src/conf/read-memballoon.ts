@@ -31,6 +31,5 @@ export function readMemballoon(element: XElement, read: ReadContext): Memballoon
   const alias = readDeviceInfo(element, read);
   if (alias !== undefined) balloon.alias = alias;
   finish(element, 'memballoon', read);
-  read.locations.note(balloon, '', element);
   return balloon;
 }

@@ -15,12 +15,10 @@ export function readMmds(element: XElement, read: ReadContext): MmdsDef {
     if (part.uri !== FC_XML_NAMESPACE) continue;
     if (part.local === 'interface') {
       mmds.interfaces.push(requiredAttribute(part, 'dev'));
-      read.locations.note(mmds, `interface:${String(mmds.interfaces.length - 1)}`, part);
     } else if (part.local === 'data') {
       if (data !== undefined) throw xmlError(`<${element.name}> may contain only one <${part.name}>${where(part)}`);
       data = part;
       mmds.data = part.text.trim();
-      read.locations.note(mmds, 'data', part);
     } else {
       continue;
     }
@@ -28,6 +26,5 @@ export function readMmds(element: XElement, read: ReadContext): MmdsDef {
     finish(part, `mmds/${part.local}`, read);
   }
   finish(element, 'mmds', read);
-  read.locations.note(mmds, '', element);
   return mmds;
 }

@@ -34,19 +34,12 @@ export function readOs(element: XElement, read: ReadContext): OsDef {
   }
   const os: OsDef = { type: 'hvm', arch: arch as GuestArch, kernel };
   if (machine !== undefined) os.machine = machine;
-  const initrdElement = child(element, 'initrd');
-  const initrd = optionalText(initrdElement);
+  const initrd = optionalText(child(element, 'initrd'));
   if (initrd !== undefined) os.initrd = initrd;
   const cmdline = optionalText(child(element, 'cmdline'));
   if (cmdline !== undefined) os.cmdline = cmdline;
-  const rootElement = child(element, 'root');
-  const root = optionalText(rootElement);
+  const root = optionalText(child(element, 'root'));
   if (root !== undefined) os.root = root;
   finish(element, 'os', read);
-
-  read.locations.note(os, '', element);
-  read.locations.note(os, 'kernel', kernelElement ?? element);
-  if (initrdElement !== undefined) read.locations.note(os, 'initrd', initrdElement);
-  if (rootElement !== undefined) read.locations.note(os, 'root', rootElement);
   return os;
 }

@@ -44,7 +44,6 @@ export function readRng(element: XElement, read: ReadContext): RngDef {
     if (path !== undefined) rng.backendPath = path;
   }
   finish(backend, 'rng/backend', read);
-  read.locations.note(rng, 'backendPath', backend);
   const rate = child(element, 'rate');
   if (rate !== undefined) {
     const bytes = unsignedAttribute(rate, 'bytes');
@@ -53,11 +52,9 @@ export function readRng(element: XElement, read: ReadContext): RngDef {
     const period = unsignedAttribute(rate, 'period');
     if (period !== undefined) rng.ratePeriodMs = period;
     finish(rate, 'rng/rate', read);
-    read.locations.note(rng, 'rate', rate);
   }
   const alias = readDeviceInfo(element, read);
   if (alias !== undefined) rng.alias = alias;
   finish(element, 'rng', read);
-  read.locations.note(rng, '', element);
   return rng;
 }

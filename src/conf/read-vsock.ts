@@ -21,11 +21,9 @@ export function readVsock(element: XElement, read: ReadContext): VsockDef {
     if (auto !== undefined) vsock.autoCid = auto;
     if (address !== undefined) vsock.cid = address;
     finish(cid, 'vsock/cid', read);
-    read.locations.note(vsock, 'cid', cid);
   }
   const alias = readDeviceInfo(element, read);
   if (alias !== undefined) vsock.alias = alias;
   finish(element, 'vsock', read);
-  read.locations.note(vsock, '', element);
   return vsock;
 }

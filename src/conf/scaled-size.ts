@@ -20,14 +20,14 @@ function unitScale(unit: string): bigint | undefined {
 
 /**
  * Parses a size as written (`text` with `unit`) into KiB. `element` names it in messages
- * ("<memory>") and `suffix` is the location they end with.
+ * ("<memory>") and `where` gives the location they end with (only computed on error).
  */
-export function parseScaledKiB(text: string, unit: string | undefined, element: string, suffix: string): number {
+export function parseScaledKiB(text: string, unit: string | undefined, element: string, where: () => string): number {
   const scale = unitScale(unit ?? '');
   if (scale === undefined) {
     throw new VirError(
       'VIR_ERR_INVALID_ARG',
-      `unknown suffix '${unit ?? ''}' in ${element} unit: use b, KiB, MiB, GiB or TiB (KB, MB, GB, TB for powers of 1000)${suffix}`,
+      `unknown suffix '${unit ?? ''}' in ${element} unit: use b, KiB, MiB, GiB or TiB (KB, MB, GB, TB for powers of 1000)${where()}`,
       { domain: 'VIR_FROM_DOMAIN' },
     );
   }
@@ -35,14 +35,14 @@ export function parseScaledKiB(text: string, unit: string | undefined, element: 
   if (!/^[0-9]+$/.test(trimmed)) {
     throw new VirError(
       'VIR_ERR_XML_ERROR',
-      `invalid value '${trimmed}' for ${element}: expected a non-negative integer${suffix}`,
+      `invalid value '${trimmed}' for ${element}: expected a non-negative integer${where()}`,
       { domain: 'VIR_FROM_DOMAIN' },
     );
   }
   const bytes = BigInt(trimmed) * scale;
   const kib = (bytes + 1023n) / 1024n;
   if (bytes > ULLONG_MAX || kib > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new VirError('VIR_ERR_OVERFLOW', `value too large: ${trimmed}${unit ?? ''} for ${element}${suffix}`, {
+    throw new VirError('VIR_ERR_OVERFLOW', `value too large: ${trimmed}${unit ?? ''} for ${element}${where()}`, {
       domain: 'VIR_FROM_DOMAIN',
     });
   }

@@ -29,22 +29,22 @@ function isCount(value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): va
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 
-function checkAbsolute(path: string, what: string, suffix: string): void {
+function checkAbsolute(path: string, what: string, suffix: () => string): void {
   if (!path.startsWith('/')) {
     throw xmlError(
-      `${what} '${path}' is not an absolute path: give the full path, the daemon's working directory is not yours${suffix}`,
+      `${what} '${path}' is not an absolute path: give the full path, the daemon's working directory is not yours${suffix()}`,
     );
   }
 }
 
 /** Linux's rules for an interface name (dev_valid_name), for taps, bridges and guest names. */
-function checkIfname(name: string, what: string, suffix: string): void {
-  if (name === '' || name === '.' || name === '..') throw xmlError(`${what} '${name}' is not a valid interface name${suffix}`);
+function checkIfname(name: string, what: string, suffix: () => string): void {
+  if (name === '' || name === '.' || name === '..') throw xmlError(`${what} '${name}' is not a valid interface name${suffix()}`);
   if (Buffer.byteLength(name) > MAX_IFNAME_BYTES) {
-    throw xmlError(`${what} '${name}' is too long: interface names have at most ${MAX_IFNAME_BYTES} bytes${suffix}`);
+    throw xmlError(`${what} '${name}' is too long: interface names have at most ${MAX_IFNAME_BYTES} bytes${suffix()}`);
   }
   if (/[/:\s]/.test(name) || controlCharacters.test(name)) {
-    throw xmlError(`${what} '${name}' may not contain '/', ':', whitespace or control characters${suffix}`);
+    throw xmlError(`${what} '${name}' may not contain '/', ':', whitespace or control characters${suffix()}`);
   }
 }
 
@@ -61,7 +61,7 @@ export function checkDomainDef(def: DomainDef, at: Locations): void {
       throw unsupported(`${field} action '${value}' is not supported: Firecracker can only 'destroy' or 'restart'`);
     }
   }
-  if (def.emulator !== undefined) checkAbsolute(def.emulator, 'emulator', at.where(def, 'emulator'));
+  if (def.emulator !== undefined) checkAbsolute(def.emulator, 'emulator', () => at.where(def, 'emulator'));
   checkDisks(def, at);
   if (def.serial !== undefined) {
     if (!oneOf(def.serial.type, ['pty'])) throw unsupported(`serial type '${def.serial.type}' is not supported, only 'pty'${at.where(def.serial)}`);
@@ -74,46 +74,46 @@ export function checkDomainDef(def: DomainDef, at: Locations): void {
 
 function checkIdentity(def: DomainDef, at: Locations): void {
   const { name } = def;
-  const suffix = at.where(def, 'name');
+  const suffix = (): string => at.where(def, 'name');
   if (name === '') {
-    throw new VirError('VIR_ERR_NO_NAME', `<domain>: add a <name> naming the domain${suffix}`, { domain: 'VIR_FROM_DOMAIN' });
+    throw new VirError('VIR_ERR_NO_NAME', `<domain>: add a <name> naming the domain${suffix()}`, { domain: 'VIR_FROM_DOMAIN' });
   }
-  if (name.includes('/')) throw xmlError(`name '${name}' cannot contain '/'${suffix}`);
-  if (name.startsWith('.')) throw xmlError(`name '${name}' cannot start with '.'${suffix}`);
-  if (controlCharacters.test(name)) throw xmlError(`name ${JSON.stringify(name)} cannot contain control characters${suffix}`);
+  if (name.includes('/')) throw xmlError(`name '${name}' cannot contain '/'${suffix()}`);
+  if (name.startsWith('.')) throw xmlError(`name '${name}' cannot start with '.'${suffix()}`);
+  if (controlCharacters.test(name)) throw xmlError(`name ${JSON.stringify(name)} cannot contain control characters${suffix()}`);
   if (!isCanonicalUuid(def.uuid)) throw xmlError(`malformed uuid '${def.uuid}': expected the dashed lowercase form${at.where(def, 'uuid')}`);
   if (def.title?.includes('\n') === true) throw xmlError(`Domain title can't contain newlines${at.where(def, 'title')}`);
 }
 
 function checkResources(def: DomainDef, at: Locations): void {
-  const memory = at.where(def, 'memoryKiB');
-  const current = at.where(def, 'currentMemoryKiB');
-  if (!isCount(def.memoryKiB, 1)) throw xmlError(`<memory> must be a positive size, found ${String(def.memoryKiB)} KiB${memory}`);
+  const memory = (): string => at.where(def, 'memoryKiB');
+  const current = (): string => at.where(def, 'currentMemoryKiB');
+  if (!isCount(def.memoryKiB, 1)) throw xmlError(`<memory> must be a positive size, found ${String(def.memoryKiB)} KiB${memory()}`);
   if (!isCount(def.currentMemoryKiB, 1)) {
-    throw xmlError(`<currentMemory> must be a positive size, found ${String(def.currentMemoryKiB)} KiB${current}`);
+    throw xmlError(`<currentMemory> must be a positive size, found ${String(def.currentMemoryKiB)} KiB${current()}`);
   }
   if (def.currentMemoryKiB > def.memoryKiB) {
     throw xmlError(
-      `<currentMemory> (${String(def.currentMemoryKiB)} KiB) is larger than <memory> (${String(def.memoryKiB)} KiB)${current}`,
+      `<currentMemory> (${String(def.currentMemoryKiB)} KiB) is larger than <memory> (${String(def.memoryKiB)} KiB)${current()}`,
     );
   }
   if (def.currentMemoryKiB < def.memoryKiB && def.memballoon?.model !== 'virtio') {
     throw unsupported(
-      `<currentMemory> below <memory> needs <memballoon model='virtio'>: Firecracker lowers a guest's memory only by inflating its balloon${current}`,
+      `<currentMemory> below <memory> needs <memballoon model='virtio'>: Firecracker lowers a guest's memory only by inflating its balloon${current()}`,
     );
   }
-  const vcpu = at.where(def, 'vcpus');
-  if (!isCount(def.vcpus, 1)) throw xmlError(`<vcpu> must be at least 1, found ${String(def.vcpus)}${vcpu}`);
+  const vcpu = (): string => at.where(def, 'vcpus');
+  if (!isCount(def.vcpus, 1)) throw xmlError(`<vcpu> must be at least 1, found ${String(def.vcpus)}${vcpu()}`);
   if (def.vcpus > MAX_VCPUS) {
-    throw unsupported(`${String(def.vcpus)} vCPUs requested, but Firecracker supports at most ${String(MAX_VCPUS)}${vcpu}`);
+    throw unsupported(`${String(def.vcpus)} vCPUs requested, but Firecracker supports at most ${String(MAX_VCPUS)}${vcpu()}`);
   }
   if (def.vcpuCurrent !== undefined && def.vcpuCurrent !== def.vcpus) {
     throw unsupported(
-      `<vcpu current='${String(def.vcpuCurrent)}'> differs from the vCPU count ${String(def.vcpus)}: Firecracker has no vCPU hotplug${vcpu}`,
+      `<vcpu current='${String(def.vcpuCurrent)}'> differs from the vCPU count ${String(def.vcpus)}: Firecracker has no vCPU hotplug${vcpu()}`,
     );
   }
   if (!oneOf(def.vcpuPlacement, [undefined, 'static', 'auto'])) {
-    throw xmlError(`invalid vcpu placement '${String(def.vcpuPlacement)}', expected 'static' or 'auto'${vcpu}`);
+    throw xmlError(`invalid vcpu placement '${String(def.vcpuPlacement)}', expected 'static' or 'auto'${vcpu()}`);
   }
 }
 
@@ -128,8 +128,8 @@ function checkOs(def: DomainDef, at: Locations): void {
       domain: 'VIR_FROM_DOMAIN',
     });
   }
-  checkAbsolute(os.kernel, 'kernel', at.where(os, 'kernel'));
-  if (os.initrd !== undefined) checkAbsolute(os.initrd, 'initrd', at.where(os, 'initrd'));
+  checkAbsolute(os.kernel, 'kernel', () => at.where(os, 'kernel'));
+  if (os.initrd !== undefined) checkAbsolute(os.initrd, 'initrd', () => at.where(os, 'initrd'));
   if (os.root !== undefined && !def.disks.some((disk) => disk.target === os.root)) {
     throw xmlError(
       `<root> names '${os.root}' but no disk has target dev='${os.root}': give the target dev of the root disk, e.g. <root>vda</root>${at.where(os, 'root')}`,
@@ -157,7 +157,7 @@ function checkDisks(def: DomainDef, at: Locations): void {
         domain: 'VIR_FROM_DOMAIN',
       });
     }
-    checkAbsolute(disk.source, `${name}: source file`, at.where(disk, 'source'));
+    checkAbsolute(disk.source, `${name}: source file`, () => at.where(disk, 'source'));
     if (disk.driverType !== undefined && disk.driverType !== 'raw') {
       throw unsupported(
         `${name}: driver type '${disk.driverType}' is not supported: Firecracker takes raw images only (convert with qemu-img convert -O raw)${at.where(disk, 'driver')}`,
@@ -176,12 +176,12 @@ function checkDisks(def: DomainDef, at: Locations): void {
 
 function checkBandwidth(rate: BandwidthDef | undefined, direction: string, name: string, at: Locations): void {
   if (rate === undefined) return;
-  const suffix = at.where(rate);
+  const suffix = (): string => at.where(rate);
   if (!isCount(rate.average, 1)) {
-    throw xmlError(`${name}: ${direction} average must be at least 1 KiB/s (leave out <${direction}> for no limit)${suffix}`);
+    throw xmlError(`${name}: ${direction} average must be at least 1 KiB/s (leave out <${direction}> for no limit)${suffix()}`);
   }
-  if (rate.peak !== undefined && !isCount(rate.peak, 0)) throw xmlError(`${name}: ${direction} peak must be a non-negative integer${suffix}`);
-  if (rate.burst !== undefined && !isCount(rate.burst, 0)) throw xmlError(`${name}: ${direction} burst must be a non-negative integer${suffix}`);
+  if (rate.peak !== undefined && !isCount(rate.peak, 0)) throw xmlError(`${name}: ${direction} peak must be a non-negative integer${suffix()}`);
+  if (rate.burst !== undefined && !isCount(rate.burst, 0)) throw xmlError(`${name}: ${direction} burst must be a non-negative integer${suffix()}`);
 }
 
 function checkInterfaces(def: DomainDef, at: Locations): void {
@@ -190,40 +190,40 @@ function checkInterfaces(def: DomainDef, at: Locations): void {
   const guests = new Set<string>();
   def.interfaces.forEach((net, index) => {
     const name = `interface ${String(index + 1)} (${net.type})`;
-    const whole = at.where(net);
+    const whole = (): string => at.where(net);
     if (!oneOf(net.type, ['ethernet', 'bridge'])) {
-      throw unsupported(`interface type '${net.type}' is not supported, only 'ethernet' and 'bridge'${whole}`);
+      throw unsupported(`interface type '${net.type}' is not supported, only 'ethernet' and 'bridge'${whole()}`);
     }
-    const macAt = at.where(net, 'mac');
-    if (!isCanonicalMac(net.mac)) throw xmlError(`unable to parse mac address '${net.mac}'${macAt}`);
-    if (isMulticastMac(net.mac)) throw xmlError(`expected unicast mac address, found multicast '${net.mac}'${macAt}`);
-    if (macs.has(net.mac)) throw xmlError(`${name}: mac address '${net.mac}' is already used by another interface${macAt}`);
+    const macAt = (): string => at.where(net, 'mac');
+    if (!isCanonicalMac(net.mac)) throw xmlError(`unable to parse mac address '${net.mac}'${macAt()}`);
+    if (isMulticastMac(net.mac)) throw xmlError(`expected unicast mac address, found multicast '${net.mac}'${macAt()}`);
+    if (macs.has(net.mac)) throw xmlError(`${name}: mac address '${net.mac}' is already used by another interface${macAt()}`);
     macs.set(net.mac, net);
     if (net.type === 'ethernet' && net.targetDev === undefined) {
-      throw xmlError(`interface type='ethernet' needs <target dev='TAP'/> naming its existing tap device${whole}`);
+      throw xmlError(`interface type='ethernet' needs <target dev='TAP'/> naming its existing tap device${whole()}`);
     }
     if (net.type === 'bridge') {
       if (net.sourceBridge === undefined || net.sourceBridge === '') {
         throw xmlError(`interface type='bridge' needs <source bridge='BRIDGE'/> naming the host bridge${at.where(net, 'sourceBridge')}`);
       }
-      checkIfname(net.sourceBridge, `${name}: source bridge`, at.where(net, 'sourceBridge'));
+      checkIfname(net.sourceBridge, `${name}: source bridge`, () => at.where(net, 'sourceBridge'));
     } else if (net.sourceBridge !== undefined) {
-      throw xmlError(`${name}: only a bridge interface has a source bridge${whole}`);
+      throw xmlError(`${name}: only a bridge interface has a source bridge${whole()}`);
     }
     if (net.targetDev !== undefined) {
-      const targetAt = at.where(net, 'targetDev');
+      const targetAt = (): string => at.where(net, 'targetDev');
       checkIfname(net.targetDev, `${name}: target dev`, targetAt);
-      if (taps.has(net.targetDev)) throw xmlError(`${name}: target dev '${net.targetDev}' is already used by another interface${targetAt}`);
+      if (taps.has(net.targetDev)) throw xmlError(`${name}: target dev '${net.targetDev}' is already used by another interface${targetAt()}`);
       taps.add(net.targetDev);
     }
     if (net.guestDev !== undefined) {
-      const guestAt = at.where(net, 'guestDev');
+      const guestAt = (): string => at.where(net, 'guestDev');
       checkIfname(net.guestDev, `${name}: guest dev`, guestAt);
-      if (guests.has(net.guestDev)) throw xmlError(`${name}: guest dev '${net.guestDev}' is already used by another interface${guestAt}`);
+      if (guests.has(net.guestDev)) throw xmlError(`${name}: guest dev '${net.guestDev}' is already used by another interface${guestAt()}`);
       guests.add(net.guestDev);
     }
     if (!oneOf(net.model, [undefined, 'virtio'])) {
-      throw unsupported(`interface model '${String(net.model)}' is not supported, only 'virtio'${whole}`);
+      throw unsupported(`interface model '${String(net.model)}' is not supported, only 'virtio'${whole()}`);
     }
     checkBandwidth(net.inbound, 'inbound', name, at);
     checkBandwidth(net.outbound, 'outbound', name, at);
@@ -233,26 +233,26 @@ function checkInterfaces(def: DomainDef, at: Locations): void {
 function checkDevices(def: DomainDef, at: Locations): void {
   const balloon = def.memballoon;
   if (balloon !== undefined) {
-    const suffix = at.where(balloon);
+    const suffix = (): string => at.where(balloon);
     if (!oneOf(balloon.model, ['virtio', 'none'])) {
-      throw unsupported(`memballoon model '${balloon.model}' is not supported, only 'virtio' or 'none'${suffix}`);
+      throw unsupported(`memballoon model '${balloon.model}' is not supported, only 'virtio' or 'none'${suffix()}`);
     }
     if (balloon.model === 'none' && (balloon.autodeflate !== undefined || balloon.statsPeriod !== undefined)) {
-      throw xmlError(`<memballoon model='none'> cannot have autodeflate or <stats>: there is no balloon${suffix}`);
+      throw xmlError(`<memballoon model='none'> cannot have autodeflate or <stats>: there is no balloon${suffix()}`);
     }
     if (balloon.statsPeriod !== undefined && !isCount(balloon.statsPeriod, 1, 0x7fffffff)) {
-      throw xmlError(`memballoon stats period must be a positive number of seconds${suffix}`);
+      throw xmlError(`memballoon stats period must be a positive number of seconds${suffix()}`);
     }
   }
   const { vsock } = def;
   if (vsock !== undefined) {
-    const suffix = at.where(vsock, 'cid');
+    const suffix = (): string => at.where(vsock, 'cid');
     if (!oneOf(vsock.model, ['virtio'])) throw unsupported(`vsock model '${vsock.model}' is not supported, only 'virtio'${at.where(vsock)}`);
     if (vsock.cid !== undefined && !isCount(vsock.cid, 3, 0xffffffff)) {
-      throw xmlError(`vsock cid ${String(vsock.cid)} is reserved: guest CIDs start at 3 (0-2 are the hypervisor, local and host)${suffix}`);
+      throw xmlError(`vsock cid ${String(vsock.cid)} is reserved: guest CIDs start at 3 (0-2 are the hypervisor, local and host)${suffix()}`);
     }
     if (vsock.autoCid === false && vsock.cid === undefined) {
-      throw xmlError(`<cid auto='no'> needs an address: write <cid auto='no' address='3'/> or auto='yes'${suffix}`);
+      throw xmlError(`<cid auto='no'> needs an address: write <cid auto='no' address='3'/> or auto='yes'${suffix()}`);
     }
   }
   if (def.rng !== undefined) checkRng(def.rng, at);
@@ -268,37 +268,37 @@ function checkRng(rng: RngDef, at: Locations): void {
       `rng backend '${rng.backendPath}' is not supported: Firecracker's entropy device draws from the host kernel, use /dev/urandom or /dev/random${at.where(rng, 'backendPath')}`,
     );
   }
-  const rate = at.where(rng, 'rate');
-  if (rng.rateBytes !== undefined && !isCount(rng.rateBytes, 1)) throw xmlError(`rng rate bytes must be at least 1${rate}`);
+  const rate = (): string => at.where(rng, 'rate');
+  if (rng.rateBytes !== undefined && !isCount(rng.rateBytes, 1)) throw xmlError(`rng rate bytes must be at least 1${rate()}`);
   if (rng.ratePeriodMs !== undefined) {
-    if (rng.rateBytes === undefined) throw xmlError(`rng rate period needs a rate in bytes${rate}`);
-    if (!isCount(rng.ratePeriodMs, 1)) throw xmlError(`rng rate period must be at least 1 ms${rate}`);
+    if (rng.rateBytes === undefined) throw xmlError(`rng rate period needs a rate in bytes${rate()}`);
+    if (!isCount(rng.ratePeriodMs, 1)) throw xmlError(`rng rate period must be at least 1 ms${rate()}`);
   }
 }
 
 function checkMmds(mmds: MmdsDef, interfaces: InterfaceDef[], at: Locations): void {
-  const suffix = at.where(mmds);
-  if (!oneOf(mmds.version, ['V1', 'V2'])) throw xmlError(`MMDS version '${mmds.version}' is unknown, expected 'V1' or 'V2'${suffix}`);
+  const suffix = (): string => at.where(mmds);
+  if (!oneOf(mmds.version, ['V1', 'V2'])) throw xmlError(`MMDS version '${mmds.version}' is unknown, expected 'V1' or 'V2'${suffix()}`);
   if (mmds.address !== undefined) {
     const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(mmds.address)?.slice(1).map(Number);
     if (octets === undefined || octets.some((octet) => octet > 255)) {
-      throw xmlError(`MMDS address '${mmds.address}' is not an IPv4 address${suffix}`);
+      throw xmlError(`MMDS address '${mmds.address}' is not an IPv4 address${suffix()}`);
     }
     // Firecracker's own check (RFC 3927): 169.254.1.0 to 169.254.254.255.
     if (octets[0] !== 169 || octets[1] !== 254 || octets[2] === 0 || octets[2] === 255) {
-      throw unsupported(`MMDS address '${mmds.address}' is not link-local: Firecracker takes 169.254.1.0 to 169.254.254.255${suffix}`);
+      throw unsupported(`MMDS address '${mmds.address}' is not link-local: Firecracker takes 169.254.1.0 to 169.254.254.255${suffix()}`);
     }
   }
   if (mmds.interfaces.length === 0) {
-    throw xmlError(`<fc:mmds> needs at least one <fc:interface dev='…'/> naming the <guest dev> of an interface that may reach it${suffix}`);
+    throw xmlError(`<fc:mmds> needs at least one <fc:interface dev='…'/> naming the <guest dev> of an interface that may reach it${suffix()}`);
   }
   const seen = new Set<string>();
   mmds.interfaces.forEach((dev, index) => {
-    const devAt = at.where(mmds, `interface:${String(index)}`);
-    if (seen.has(dev)) throw xmlError(`MMDS interface '${dev}' is listed twice${devAt}`);
+    const devAt = (): string => at.where(mmds, `interface:${String(index)}`);
+    if (seen.has(dev)) throw xmlError(`MMDS interface '${dev}' is listed twice${devAt()}`);
     seen.add(dev);
     if (!interfaces.some((net) => net.guestDev === dev)) {
-      throw xmlError(`MMDS interface '${dev}' does not match the <guest dev> of any interface${devAt}`);
+      throw xmlError(`MMDS interface '${dev}' does not match the <guest dev> of any interface${devAt()}`);
     }
   });
   if (mmds.data !== undefined) {

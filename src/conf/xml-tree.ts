@@ -2,7 +2,6 @@
 // offset of each start tag so messages can name a line. Full content (text, CDATA, comments in
 // order) is kept only under <metadata>, the one place that is written back verbatim.
 import { SaxesParser } from 'saxes';
-import type { SaxesTagNS } from 'saxes';
 import { VirError } from '../errors.js';
 import type { SourcePosition } from './domain-def.js';
 
@@ -80,74 +79,133 @@ function computeLineStarts(text: string): number[] {
 export const MAX_XML_DEPTH = 256;
 
 function malformed(line: number, column: number, detail: string): VirError {
-  return new VirError('VIR_ERR_XML_ERROR', `malformed XML at line ${line}, column ${column}: ${detail}`, {
+  return new VirError('VIR_ERR_XML_ERROR', `malformed XML at line ${String(line)}, column ${String(column)}: ${detail}`, {
     domain: 'VIR_FROM_XML',
   });
+}
+
+const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
+const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
+
+/** Splits a qualified name, or returns undefined when it is not a valid one in a namespaced document. */
+function qname(name: string): { prefix: string; local: string } | undefined {
+  const colon = name.indexOf(':');
+  if (colon === -1) return { prefix: '', local: name };
+  const prefix = name.slice(0, colon);
+  const local = name.slice(colon + 1);
+  return prefix === '' || local === '' || local.includes(':') ? undefined : { prefix, local };
 }
 
 /**
  * Parses XML text into an element tree. Malformed XML becomes a VIR_ERR_XML_ERROR naming the
  * line and column; the first error stops the parse.
+ *
+ * saxes runs in its plain mode and namespaces are resolved here: its namespace mode, and its
+ * own attribute objects, cost more than the rest of parsing a domain. Few handlers are set on
+ * purpose: each is a property added to the parser after construction, and past a handful V8
+ * turns the parser's properties slow.
  */
 export function parseXmlTree(text: string): XElement {
   const document = new XDocument(text);
-  const parser = new SaxesParser<{ xmlns: true }>({ xmlns: true });
+  const parser = new SaxesParser();
   const stack: XElement[] = [];
   let root: XElement | undefined;
-  let startOffset = 0;
+  let lastClosed: XElement | undefined;
+  let attrs: XAttr[] = none;
+  let declarations = 0;
 
-  parser.on('opentagstart', (tag) => {
-    // saxes has read the name and the character after it; step back to the '<'.
-    let offset = parser.position - tag.name.length - 2;
-    if (text.charCodeAt(offset) !== 60 && text.charCodeAt(offset - 1) === 60) offset -= 1;
-    startOffset = offset;
+  const fail = (offset: number, detail: string): never => {
+    const where = document.position(offset);
+    throw malformed(where.line, where.column, detail);
+  };
+  // The URI bound to `prefix` at `element` (which is not on the stack yet).
+  const resolve = (prefix: string, element: XElement): string => {
+    if (prefix === 'xml') return XML_NAMESPACE;
+    const own = element.ns[prefix];
+    if (own !== undefined) return own;
+    for (let index = stack.length - 1; index >= 0; index--) {
+      const uri = stack[index]?.ns[prefix];
+      if (uri !== undefined) return uri;
+    }
+    return prefix === '' ? '' : fail(element.offset, `unbound namespace prefix: "${prefix}"`);
+  };
+
+  parser.on('attribute', (attribute) => {
+    const attr: XAttr = { name: attribute.name, prefix: '', local: attribute.name, uri: '', value: attribute.value, used: false };
+    if (attrs === none) attrs = [attr];
+    else attrs.push(attr);
   });
-  parser.on('opentag', (tag: SaxesTagNS) => {
+  parser.on('opentag', (tag) => {
+    // saxes is just past the '>' of the start tag; no '<' can occur inside one, so the last one is its start.
+    const offset = text.lastIndexOf('<', parser.position - 1);
     const parent = stack[stack.length - 1];
-    if (stack.length >= MAX_XML_DEPTH) {
-      const where = document.position(startOffset);
-      throw malformed(where.line, where.column, `elements are nested deeper than ${MAX_XML_DEPTH} levels`);
+    if (stack.length >= MAX_XML_DEPTH) fail(offset, `elements are nested deeper than ${String(MAX_XML_DEPTH)} levels`);
+    const own = attrs;
+    attrs = none;
+    let ns: Record<string, string> = noDeclarations;
+    let prefixed = false;
+    for (const attr of own) {
+      const { name } = attr;
+      if (name.includes(':')) prefixed = true;
+      if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
+      const prefix = name === 'xmlns' ? '' : name.slice(6);
+      const uri = attr.value.trim();
+      if (prefix === 'xmlns') fail(offset, 'the xmlns prefix may not be declared');
+      if ((prefix === 'xml') !== (uri === XML_NAMESPACE)) fail(offset, `the xml prefix must be bound to ${XML_NAMESPACE}, and only it`);
+      if (uri === XMLNS_NAMESPACE) fail(offset, `no prefix may be bound to ${XMLNS_NAMESPACE}`);
+      if (prefix !== '' && uri === '') fail(offset, `invalid attempt to undefine prefix "${prefix}" in XML 1.0`);
+      if (ns === noDeclarations) ns = Object.create(null) as Record<string, string>;
+      ns[prefix] = uri;
+      declarations++;
     }
-    const attrs: XAttr[] = [];
-    for (const key in tag.attributes) {
-      const attribute = tag.attributes[key];
-      if (attribute === undefined) continue;
-      attrs.push({
-        name: attribute.name,
-        prefix: attribute.prefix,
-        local: attribute.local,
-        uri: attribute.uri,
-        value: attribute.value,
-        used: false,
-      });
-    }
-    const keepNodes =
-      parent !== undefined &&
-      (parent.nodes !== undefined || (parent === root && tag.local === 'metadata' && tag.uri === ''));
     const element: XElement = {
       kind: 'element',
       name: tag.name,
-      prefix: tag.prefix,
-      local: tag.local,
-      uri: tag.uri,
-      attrs,
-      ns: tag.ns,
-      children: [],
+      prefix: '',
+      local: tag.name,
+      uri: '',
+      attrs: own,
+      ns,
+      children: none,
       text: '',
-      nodes: keepNodes ? [] : undefined,
-      offset: startOffset,
+      nodes: undefined,
+      offset,
       document,
       used: false,
     };
+    if (declarations > 0 || tag.name.includes(':')) {
+      const parts = qname(tag.name) ?? fail(offset, `malformed name: ${tag.name}`);
+      if (parts.prefix === 'xmlns') fail(offset, 'tags may not have "xmlns" as prefix');
+      element.prefix = parts.prefix;
+      element.local = parts.local;
+      element.uri = resolve(parts.prefix, element);
+    }
+    if (prefixed) {
+      const seen = new Set<string>();
+      for (const attr of own) {
+        const parts = qname(attr.name) ?? fail(offset, `malformed name: ${attr.name}`);
+        attr.prefix = parts.prefix;
+        attr.local = parts.local;
+        if (parts.prefix !== '' && parts.prefix !== 'xmlns') attr.uri = resolve(parts.prefix, element);
+        const expanded = `{${attr.uri}}${attr.local}`;
+        if (parts.prefix !== 'xmlns' && seen.has(expanded)) fail(offset, `duplicate attribute: ${expanded}`);
+        seen.add(expanded);
+      }
+    }
     if (parent === undefined) {
       root = element;
     } else {
-      parent.children.push(element);
-      parent.nodes?.push(element);
+      if (parent.children === none) parent.children = [element];
+      else parent.children.push(element);
+      if (parent.nodes !== undefined) {
+        element.nodes = [];
+        parent.nodes.push(element);
+      } else if (parent === root && element.local === 'metadata' && element.uri === '') {
+        element.nodes = [];
+      }
     }
     stack.push(element);
   });
-  let lastClosed: XElement | undefined;
   parser.on('closetag', () => {
     lastClosed = stack.pop();
   });
@@ -161,38 +219,56 @@ export function parseXmlTree(text: string): XElement {
       else top.nodes.push({ kind: 'text', text: chunk });
     }
   });
-  parser.on('cdata', (chunk) => {
-    const top = stack[stack.length - 1];
-    if (top === undefined) return;
-    top.text += chunk;
-    top.nodes?.push({ kind: 'cdata', text: chunk });
-  });
-  parser.on('comment', (comment) => {
-    stack[stack.length - 1]?.nodes?.push({ kind: 'comment', text: comment });
-  });
-  parser.on('error', (error) => {
-    const match = /^(\d+):(\d+): ([^]*?)\.?$/.exec(error.message);
-    let detail = match?.[3] ?? error.message;
+  if (text.includes('<![CDATA[')) {
+    parser.on('cdata', (chunk) => {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return;
+      top.text += chunk;
+      top.nodes?.push({ kind: 'cdata', text: chunk });
+    });
+  }
+  if (text.includes('<!--')) {
+    parser.on('comment', (comment) => {
+      stack[stack.length - 1]?.nodes?.push({ kind: 'comment', text: comment });
+    });
+  }
+
+  // Without an error handler saxes throws at the first error, with our stack as it was then.
+  const describe = (message: string): VirError => {
+    const match = /^(\d+):(\d+): ([^]*?)\.?$/.exec(message);
+    const detail = match?.[3] ?? message;
     const innermost = stack[stack.length - 1];
     if (detail.startsWith('unclosed tag') && innermost !== undefined) {
       // The end of the text says little; the start tag that was never closed says where to look.
       const where = document.position(innermost.offset);
-      throw malformed(where.line, where.column, detail);
+      return malformed(where.line, where.column, detail);
     }
     if (detail === 'unexpected close tag' && lastClosed !== undefined) {
       // saxes has just given up on the innermost open element: name both tags, point at the closing one.
       const closing = /<\/([^\s>]*)\s*>$/.exec(text.slice(Math.max(0, parser.position - 300), parser.position));
       const opened = document.position(lastClosed.offset);
-      const message = `unexpected close tag${closing === null ? '' : ` </${closing[1] ?? ''}>`}: <${lastClosed.name}> opened at line ${String(opened.line)} is still open`;
-      const at = closing === null ? { line: parser.line, column: parser.column } : document.position(parser.position - closing[0].length);
-      throw malformed(at.line, Math.max(1, at.column), message);
-    } else if (detail === 'undefined entity') {
-      detail = 'undefined entity: only the predefined entities (&lt; &gt; &amp; &apos; &quot;) and character references are expanded';
+      const where = closing === null ? { line: parser.line, column: parser.column } : document.position(parser.position - closing[0].length);
+      const name = closing === null ? '' : ` </${closing[1] ?? ''}>`;
+      return malformed(where.line, Math.max(1, where.column), `unexpected close tag${name}: <${lastClosed.name}> opened at line ${String(opened.line)} is still open`);
     }
-    throw malformed(parser.line, Math.max(1, parser.column), detail);
-  });
-
-  parser.write(text).close();
+    if (detail === 'undefined entity') {
+      return malformed(parser.line, Math.max(1, parser.column),
+        'undefined entity: only the predefined entities (&lt; &gt; &amp; &apos; &quot;) and character references are expanded');
+    }
+    return malformed(parser.line, Math.max(1, parser.column), detail);
+  };
+  try {
+    parser.write(text).close();
+  } catch (error) {
+    if (error instanceof VirError) throw error;
+    throw describe(error instanceof Error ? error.message : String(error));
+  }
   if (root === undefined) throw malformed(1, 1, 'document must contain a root element');
   return root;
 }
+
+// Most elements have no attributes, children or namespace declarations: they share these empty,
+// frozen values (replaced on the first addition) instead of allocating their own.
+const none: never[] = Object.freeze([]) as never[];
+/** The `ns` of an element that declares no namespace. */
+const noDeclarations: Record<string, string> = Object.freeze(Object.create(null) as Record<string, string>);
