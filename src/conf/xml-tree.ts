@@ -166,7 +166,7 @@ export function parseXmlTree(text: string): XElement {
       uri: '',
       attrs: own,
       ns,
-      children: none,
+      children: [],
       text: '',
       nodes: undefined,
       offset,
@@ -195,8 +195,7 @@ export function parseXmlTree(text: string): XElement {
     if (parent === undefined) {
       root = element;
     } else {
-      if (parent.children === none) parent.children = [element];
-      else parent.children.push(element);
+      parent.children.push(element);
       if (parent.nodes !== undefined) {
         element.nodes = [];
         parent.nodes.push(element);
@@ -267,8 +266,8 @@ export function parseXmlTree(text: string): XElement {
   return root;
 }
 
-// Most elements have no attributes, children or namespace declarations: they share these empty,
-// frozen values (replaced on the first addition) instead of allocating their own.
+// Most elements have no attributes or namespace declarations: they share these empty, frozen
+// values (replaced on the first addition) instead of allocating their own.
 const none: never[] = Object.freeze([]) as never[];
 /** The `ns` of an element that declares no namespace. */
 const noDeclarations: Record<string, string> = Object.freeze(Object.create(null) as Record<string, string>);
