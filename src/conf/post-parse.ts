@@ -24,29 +24,35 @@ function fromRandomBytes(random: (length: number) => Uint8Array): Generators {
 }
 
 // randomUUID gives a version 4 uuid from node's cached pool of system entropy, in a tenth of the
-// time of one getRandomValues call, which would otherwise dominate parsing a small domain; its
-// first three bytes are fully random, which is what a MAC needs.
-const system: Generators = {
-  uuid: () => randomUUID(),
-  mac: () => {
-    const uuid = randomUUID();
-    return `52:54:00:${uuid.slice(0, 2)}:${uuid.slice(2, 4)}:${uuid.slice(4, 6)}`;
-  },
-};
+// time of one getRandomValues call, which would otherwise dominate parsing a small domain. Its
+// hex digits 0-5, 24-29 and 30-35 are fully random: three MACs' worth.
+function systemGenerators(): Generators {
+  let pool = '';
+  return {
+    uuid: () => randomUUID(),
+    mac: () => {
+      if (pool === '') {
+        const uuid = randomUUID();
+        pool = uuid.slice(0, 6) + uuid.slice(24);
+      }
+      const mac = `52:54:00:${pool.slice(0, 2)}:${pool.slice(2, 4)}:${pool.slice(4, 6)}`;
+      pool = pool.slice(6);
+      return mac;
+    },
+  };
+}
 
 /** How many times a generated MAC may collide with one already in use before giving up. */
 const MAC_ATTEMPTS = 16;
 
 export function fillDefaults(def: DomainDef, options: ParseOptions): void {
-  const generate = options.randomBytes === undefined ? system : fromRandomBytes(options.randomBytes);
+  const generate = options.randomBytes === undefined ? systemGenerators() : fromRandomBytes(options.randomBytes);
   if (def.uuid === '') def.uuid = generate.uuid();
-  let used: Set<string> | undefined;
+  const taken = (mac: string): boolean => def.interfaces.some((net) => net.mac === mac);
   for (const net of def.interfaces) {
     if (net.mac !== '') continue;
-    used ??= new Set(def.interfaces.map((other) => other.mac).filter((mac) => mac !== ''));
     let mac = generate.mac();
-    for (let attempt = 1; used.has(mac) && attempt < MAC_ATTEMPTS; attempt++) mac = generate.mac();
-    used.add(mac);
+    for (let attempt = 1; taken(mac) && attempt < MAC_ATTEMPTS; attempt++) mac = generate.mac();
     net.mac = mac;
   }
 }

@@ -130,10 +130,15 @@ export function parseXmlTree(text: string): XElement {
     return prefix === '' ? '' : fail(element.offset, `unbound namespace prefix: "${prefix}"`);
   };
 
+  // Set when an attribute of the pending start tag is prefixed or declares a namespace, so the
+  // common start tag (neither) skips the namespace work below.
+  let special = false;
   parser.on('attribute', (attribute) => {
-    const attr: XAttr = { name: attribute.name, prefix: '', local: attribute.name, uri: '', value: attribute.value, used: false };
+    const { name } = attribute;
+    const attr: XAttr = { name, prefix: '', local: name, uri: '', value: attribute.value, used: false };
     if (attrs === none) attrs = [attr];
     else attrs.push(attr);
+    if (name.includes(':') || name === 'xmlns') special = true;
   });
   parser.on('opentag', (tag) => {
     // saxes is just past the '>' of the start tag; no '<' can occur inside one, so the last one is its start.
@@ -143,20 +148,22 @@ export function parseXmlTree(text: string): XElement {
     const own = attrs;
     attrs = none;
     let ns: Record<string, string> = noDeclarations;
-    let prefixed = false;
-    for (const attr of own) {
-      const { name } = attr;
-      if (name.includes(':')) prefixed = true;
-      if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
-      const prefix = name === 'xmlns' ? '' : name.slice(6);
-      const uri = attr.value.trim();
-      if (prefix === 'xmlns') fail(offset, 'the xmlns prefix may not be declared');
-      if ((prefix === 'xml') !== (uri === XML_NAMESPACE)) fail(offset, `the xml prefix must be bound to ${XML_NAMESPACE}, and only it`);
-      if (uri === XMLNS_NAMESPACE) fail(offset, `no prefix may be bound to ${XMLNS_NAMESPACE}`);
-      if (prefix !== '' && uri === '') fail(offset, `invalid attempt to undefine prefix "${prefix}" in XML 1.0`);
-      if (ns === noDeclarations) ns = Object.create(null) as Record<string, string>;
-      ns[prefix] = uri;
-      declarations++;
+    const prefixed = special;
+    special = false;
+    if (prefixed) {
+      for (const attr of own) {
+        const { name } = attr;
+        if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
+        const prefix = name === 'xmlns' ? '' : name.slice(6);
+        const uri = attr.value.trim();
+        if (prefix === 'xmlns') fail(offset, 'the xmlns prefix may not be declared');
+        if ((prefix === 'xml') !== (uri === XML_NAMESPACE)) fail(offset, `the xml prefix must be bound to ${XML_NAMESPACE}, and only it`);
+        if (uri === XMLNS_NAMESPACE) fail(offset, `no prefix may be bound to ${XMLNS_NAMESPACE}`);
+        if (prefix !== '' && uri === '') fail(offset, `invalid attempt to undefine prefix "${prefix}" in XML 1.0`);
+        if (ns === noDeclarations) ns = Object.create(null) as Record<string, string>;
+        ns[prefix] = uri;
+        declarations++;
+      }
     }
     const element: XElement = {
       kind: 'element',
