@@ -65,6 +65,11 @@ export function readDomain(root: XElement, read: ReadContext): DomainDef {
     }
   }
   finish(root, 'domain', read);
+  // Elements that only hold text have nothing of their own to read, but schema validation
+  // still refuses what libvirt would not allow on them.
+  for (const leaf of [parts.name, parts.uuid, parts.title, parts.description, parts.on_poweroff, parts.on_reboot, parts.on_crash]) {
+    if (leaf !== undefined) finish(leaf, leaf.local, read);
+  }
 
   const name = optionalText(parts.name);
   if (name === undefined) {
@@ -73,7 +78,8 @@ export function readDomain(root: XElement, read: ReadContext): DomainDef {
     });
   }
   let uuid = '';
-  if (parts.uuid !== undefined) {
+  // An empty <uuid/> is as good as none, as libvirt reads it: one is generated.
+  if (parts.uuid !== undefined && parts.uuid.text !== '') {
     const parsed = parseUuid(parts.uuid.text);
     if (parsed === undefined) throw xmlError(`malformed uuid element '${parts.uuid.text}'${where(parts.uuid)}`);
     uuid = parsed;

@@ -40,6 +40,9 @@ export function readOs(element: XElement, read: ReadContext): OsDef {
   if (cmdline !== undefined) os.cmdline = cmdline;
   const root = optionalText(child(element, 'root'));
   if (root !== undefined) os.root = root;
+  for (const leaf of element.children) {
+    if (leaf.used && leaf !== type) finish(leaf, `os/${leaf.local}`, read);
+  }
   finish(element, 'os', read);
   return os;
 }
