@@ -5,21 +5,15 @@
 import { FC_XML_NAMESPACE, type DiskDef, type DomainDef, type FormatOptions, type InterfaceDef, type XmlNode } from './domain-def.js';
 import { escapeAttribute as attr, escapeText as text } from './xml-escape.js';
 
-type Lines = string[];
+// Output is built by string concatenation, line by line ("…\n"): cheaper than collecting lines.
 
-function alias(lines: Lines, indent: string, name: string | undefined, live: boolean): void {
-  if (live && name !== undefined) lines.push(`${indent}<alias name='${attr(name)}'/>`);
+function alias(indent: string, name: string | undefined, live: boolean): string {
+  return live && name !== undefined ? `${indent}<alias name='${attr(name)}'/>\n` : '';
 }
 
-/** Writes an element that has children, or self-closes it when it has none. */
-function element(lines: Lines, indent: string, start: string, name: string, children: Lines): void {
-  if (children.length === 0) {
-    lines.push(`${indent}${start}/>`);
-    return;
-  }
-  lines.push(`${indent}${start}>`);
-  for (const line of children) lines.push(line);
-  lines.push(`${indent}</${name}>`);
+/** An element with the given (already formatted) children, self-closed when there are none. */
+function element(indent: string, start: string, name: string, children: string): string {
+  return children === '' ? `${indent}${start}/>\n` : `${indent}${start}>\n${children}${indent}</${name}>\n`;
 }
 
 // Metadata is written back as it was read: only the start tag of each top element is ours.
@@ -43,16 +37,16 @@ function formatNode(node: XmlNode): string {
   }
 }
 
-function formatDisk(lines: Lines, disk: DiskDef, live: boolean): void {
-  const children: Lines = [];
+function formatDisk(disk: DiskDef, live: boolean): string {
   let driver = '';
   if (disk.driverName !== undefined) driver += ` name='${attr(disk.driverName)}'`;
   if (disk.driverType !== undefined) driver += ` type='${attr(disk.driverType)}'`;
   if (disk.cache !== undefined) driver += ` cache='${disk.cache}'`;
   if (disk.io !== undefined) driver += ` io='${disk.io}'`;
-  if (driver !== '') children.push(`      <driver${driver}/>`);
-  children.push(`      <source file='${attr(disk.source)}'/>`);
-  children.push(`      <target dev='${attr(disk.target)}' bus='${disk.bus}'/>`);
+  let out = "    <disk type='file' device='disk'>\n";
+  if (driver !== '') out += `      <driver${driver}/>\n`;
+  out += `      <source file='${attr(disk.source)}'/>\n`;
+  out += `      <target dev='${attr(disk.target)}' bus='${disk.bus}'/>\n`;
   const tune = disk.iotune;
   if (tune !== undefined) {
     // libvirt's order; a limit of 0 means none and is not written.
@@ -64,137 +58,118 @@ function formatDisk(lines: Lines, disk: DiskDef, live: boolean): void {
       ['total_bytes_sec_max_length', tune.totalBytesSecMaxLength],
       ['total_iops_sec_max_length', tune.totalIopsSecMaxLength],
     ];
-    const written = limits.filter(([, value]) => value !== undefined && value !== 0);
-    if (written.length > 0) {
-      children.push('      <iotune>');
-      for (const [name, value] of written) children.push(`        <${name}>${String(value)}</${name}>`);
-      children.push('      </iotune>');
+    let written = '';
+    for (const [name, value] of limits) {
+      if (value !== undefined && value !== 0) written += `        <${name}>${String(value)}</${name}>\n`;
     }
+    if (written !== '') out += `      <iotune>\n${written}      </iotune>\n`;
   }
-  if (disk.readonly) children.push('      <readonly/>');
-  alias(children, '      ', disk.alias, live);
-  element(lines, '    ', `<disk type='file' device='disk'`, 'disk', children);
+  if (disk.readonly) out += '      <readonly/>\n';
+  out += alias('      ', disk.alias, live);
+  return `${out}    </disk>\n`;
 }
 
-function formatInterface(lines: Lines, net: InterfaceDef, live: boolean): void {
-  const children: Lines = [`      <mac address='${net.mac}'/>`];
-  if (net.type === 'bridge' && net.sourceBridge !== undefined) {
-    children.push(`      <source bridge='${attr(net.sourceBridge)}'/>`);
-  }
+function formatInterface(net: InterfaceDef, live: boolean): string {
+  let out = `    <interface type='${net.type}'>\n      <mac address='${net.mac}'/>\n`;
+  if (net.type === 'bridge' && net.sourceBridge !== undefined) out += `      <source bridge='${attr(net.sourceBridge)}'/>\n`;
   if (net.inbound !== undefined || net.outbound !== undefined) {
-    children.push('      <bandwidth>');
+    out += '      <bandwidth>\n';
     for (const [direction, rate] of [['inbound', net.inbound], ['outbound', net.outbound]] as const) {
       if (rate === undefined) continue;
-      let line = `        <${direction} average='${String(rate.average)}'`;
-      if (rate.peak !== undefined) line += ` peak='${String(rate.peak)}'`;
-      if (rate.burst !== undefined) line += ` burst='${String(rate.burst)}'`;
-      children.push(`${line}/>`);
+      out += `        <${direction} average='${String(rate.average)}'`;
+      if (rate.peak !== undefined) out += ` peak='${String(rate.peak)}'`;
+      if (rate.burst !== undefined) out += ` burst='${String(rate.burst)}'`;
+      out += '/>\n';
     }
-    children.push('      </bandwidth>');
+    out += '      </bandwidth>\n';
   }
   if (net.targetDev !== undefined) {
-    children.push(`      <target dev='${attr(net.targetDev)}'${net.targetManaged === false ? " managed='no'" : ''}/>`);
+    out += `      <target dev='${attr(net.targetDev)}'${net.targetManaged === false ? " managed='no'" : ''}/>\n`;
   }
-  if (net.guestDev !== undefined) children.push(`      <guest dev='${attr(net.guestDev)}'/>`);
-  if (net.model !== undefined) children.push(`      <model type='${net.model}'/>`);
-  alias(children, '      ', net.alias, live);
-  element(lines, '    ', `<interface type='${net.type}'`, 'interface', children);
+  if (net.guestDev !== undefined) out += `      <guest dev='${attr(net.guestDev)}'/>\n`;
+  if (net.model !== undefined) out += `      <model type='${net.model}'/>\n`;
+  out += alias('      ', net.alias, live);
+  return `${out}    </interface>\n`;
 }
 
-function formatDevices(lines: Lines, def: DomainDef, live: boolean): void {
-  lines.push('  <devices>');
-  if (def.emulator !== undefined) lines.push(`    <emulator>${text(def.emulator)}</emulator>`);
-  for (const disk of def.disks) formatDisk(lines, disk, live);
-  for (const net of def.interfaces) formatInterface(lines, net, live);
+function formatDevices(def: DomainDef, live: boolean): string {
+  let out = '  <devices>\n';
+  if (def.emulator !== undefined) out += `    <emulator>${text(def.emulator)}</emulator>\n`;
+  for (const disk of def.disks) out += formatDisk(disk, live);
+  for (const net of def.interfaces) out += formatInterface(net, live);
   const { serial } = def;
   if (serial !== undefined) {
     const path = live ? serial.sourcePath : undefined;
-    const source = path === undefined ? [] : [`      <source path='${attr(path)}'/>`];
-    const serialChildren = [...source, `      <target port='${String(serial.port)}'/>`];
-    alias(serialChildren, '      ', serial.alias, live);
-    element(lines, '    ', "<serial type='pty'", 'serial', serialChildren);
+    const source = path === undefined ? '' : `      <source path='${attr(path)}'/>\n`;
+    const serialAlias = alias('      ', serial.alias, live);
+    out += `    <serial type='pty'>\n${source}      <target port='${String(serial.port)}'/>\n${serialAlias}    </serial>\n`;
     // libvirt writes the console of an hvm guest as a mirror of its first serial port.
-    const consoleChildren = [...source, `      <target type='serial' port='${String(serial.port)}'/>`];
-    alias(consoleChildren, '      ', serial.alias, live);
     const tty = path === undefined ? '' : ` tty='${attr(path)}'`;
-    element(lines, '    ', `<console type='pty'${tty}`, 'console', consoleChildren);
+    out += `    <console type='pty'${tty}>\n${source}      <target type='serial' port='${String(serial.port)}'/>\n${serialAlias}    </console>\n`;
   }
   const balloon = def.memballoon;
   if (balloon !== undefined) {
-    const children: Lines = [];
-    if (balloon.statsPeriod !== undefined && balloon.statsPeriod !== 0) {
-      children.push(`      <stats period='${String(balloon.statsPeriod)}'/>`);
-    }
-    alias(children, '      ', balloon.alias, live);
+    let children = '';
+    if (balloon.statsPeriod !== undefined && balloon.statsPeriod !== 0) children += `      <stats period='${String(balloon.statsPeriod)}'/>\n`;
+    children += alias('      ', balloon.alias, live);
     const deflate = balloon.autodeflate === undefined ? '' : ` autodeflate='${balloon.autodeflate ? 'on' : 'off'}'`;
-    element(lines, '    ', `<memballoon model='${balloon.model}'${deflate}`, 'memballoon', children);
+    out += element('    ', `<memballoon model='${balloon.model}'${deflate}`, 'memballoon', children);
   }
   const { rng } = def;
   if (rng !== undefined) {
-    const children: Lines = [];
+    let children = '';
     if (rng.rateBytes !== undefined) {
       const period = rng.ratePeriodMs === undefined ? '' : ` period='${String(rng.ratePeriodMs)}'`;
-      children.push(`      <rate bytes='${String(rng.rateBytes)}'${period}/>`);
+      children += `      <rate bytes='${String(rng.rateBytes)}'${period}/>\n`;
     }
-    children.push(
-      rng.backendPath === undefined
-        ? `      <backend model='${rng.backendModel}'/>`
-        : `      <backend model='${rng.backendModel}'>${text(rng.backendPath)}</backend>`,
-    );
-    alias(children, '      ', rng.alias, live);
-    element(lines, '    ', `<rng model='${rng.model}'`, 'rng', children);
+    children += rng.backendPath === undefined
+      ? `      <backend model='${rng.backendModel}'/>\n`
+      : `      <backend model='${rng.backendModel}'>${text(rng.backendPath)}</backend>\n`;
+    children += alias('      ', rng.alias, live);
+    out += element('    ', `<rng model='${rng.model}'`, 'rng', children);
   }
   const { vsock } = def;
   if (vsock !== undefined) {
-    const children: Lines = [];
     let cid = '';
     if (vsock.autoCid !== undefined) cid += ` auto='${vsock.autoCid ? 'yes' : 'no'}'`;
     if (vsock.cid !== undefined) cid += ` address='${String(vsock.cid)}'`;
-    if (cid !== '') children.push(`      <cid${cid}/>`);
-    alias(children, '      ', vsock.alias, live);
-    element(lines, '    ', `<vsock model='${vsock.model}'`, 'vsock', children);
+    const children = (cid === '' ? '' : `      <cid${cid}/>\n`) + alias('      ', vsock.alias, live);
+    out += element('    ', `<vsock model='${vsock.model}'`, 'vsock', children);
   }
-  lines.push('  </devices>');
+  return `${out}  </devices>\n`;
 }
 
 export function formatDomain(def: DomainDef, options: FormatOptions = {}): string {
   const live = options.live === true;
-  const lines: Lines = [];
-  let root = "<domain type='firecracker'";
-  if (live && def.id !== undefined) root += ` id='${String(def.id)}'`;
-  if (def.mmds !== undefined) root += ` xmlns:fc='${FC_XML_NAMESPACE}'`;
-  lines.push(`${root}>`);
-  lines.push(`  <name>${text(def.name)}</name>`);
-  lines.push(`  <uuid>${def.uuid}</uuid>`);
-  if (def.title !== undefined) lines.push(`  <title>${text(def.title)}</title>`);
-  if (def.description !== undefined) lines.push(`  <description>${text(def.description)}</description>`);
+  let out = "<domain type='firecracker'";
+  if (live && def.id !== undefined) out += ` id='${String(def.id)}'`;
+  if (def.mmds !== undefined) out += ` xmlns:fc='${FC_XML_NAMESPACE}'`;
+  out += `>\n  <name>${text(def.name)}</name>\n  <uuid>${def.uuid}</uuid>\n`;
+  if (def.title !== undefined) out += `  <title>${text(def.title)}</title>\n`;
+  if (def.description !== undefined) out += `  <description>${text(def.description)}</description>\n`;
   if (def.metadata !== undefined) {
-    element(lines, '  ', '<metadata', 'metadata', def.metadata.map((node) => `    ${formatNode(node)}`));
+    out += element('  ', '<metadata', 'metadata', def.metadata.map((node) => `    ${formatNode(node)}\n`).join(''));
   }
-  lines.push(`  <memory unit='KiB'>${String(def.memoryKiB)}</memory>`);
-  lines.push(`  <currentMemory unit='KiB'>${String(def.currentMemoryKiB)}</currentMemory>`);
+  out += `  <memory unit='KiB'>${String(def.memoryKiB)}</memory>\n`;
+  out += `  <currentMemory unit='KiB'>${String(def.currentMemoryKiB)}</currentMemory>\n`;
   // libvirt writes `current` only when some vCPUs are offline, which Firecracker cannot have.
-  lines.push(`  <vcpu placement='${def.vcpuPlacement ?? 'static'}'>${String(def.vcpus)}</vcpu>`);
+  out += `  <vcpu placement='${def.vcpuPlacement ?? 'static'}'>${String(def.vcpus)}</vcpu>\n`;
   const { os } = def;
-  lines.push('  <os>');
-  lines.push(`    <type arch='${os.arch}'${os.machine === undefined ? '' : ` machine='${attr(os.machine)}'`}>hvm</type>`);
-  lines.push(`    <kernel>${text(os.kernel)}</kernel>`);
-  if (os.initrd !== undefined) lines.push(`    <initrd>${text(os.initrd)}</initrd>`);
-  if (os.cmdline !== undefined) lines.push(`    <cmdline>${text(os.cmdline)}</cmdline>`);
-  if (os.root !== undefined) lines.push(`    <root>${text(os.root)}</root>`);
-  lines.push('  </os>');
-  lines.push("  <clock offset='utc'/>");
-  lines.push(`  <on_poweroff>${def.onPoweroff}</on_poweroff>`);
-  lines.push(`  <on_reboot>${def.onReboot}</on_reboot>`);
-  lines.push(`  <on_crash>${def.onCrash}</on_crash>`);
-  formatDevices(lines, def, live);
+  out += `  <os>\n    <type arch='${os.arch}'${os.machine === undefined ? '' : ` machine='${attr(os.machine)}'`}>hvm</type>\n`;
+  out += `    <kernel>${text(os.kernel)}</kernel>\n`;
+  if (os.initrd !== undefined) out += `    <initrd>${text(os.initrd)}</initrd>\n`;
+  if (os.cmdline !== undefined) out += `    <cmdline>${text(os.cmdline)}</cmdline>\n`;
+  if (os.root !== undefined) out += `    <root>${text(os.root)}</root>\n`;
+  out += "  </os>\n  <clock offset='utc'/>\n";
+  out += `  <on_poweroff>${def.onPoweroff}</on_poweroff>\n  <on_reboot>${def.onReboot}</on_reboot>\n  <on_crash>${def.onCrash}</on_crash>\n`;
+  out += formatDevices(def, live);
   const { mmds } = def;
   if (mmds !== undefined) {
-    const children = mmds.interfaces.map((dev) => `    <fc:interface dev='${attr(dev)}'/>`);
-    if (mmds.data !== undefined) children.push(`    <fc:data>${text(mmds.data)}</fc:data>`);
+    let children = '';
+    for (const dev of mmds.interfaces) children += `    <fc:interface dev='${attr(dev)}'/>\n`;
+    if (mmds.data !== undefined) children += `    <fc:data>${text(mmds.data)}</fc:data>\n`;
     const address = mmds.address === undefined ? '' : ` address='${attr(mmds.address)}'`;
-    element(lines, '  ', `<fc:mmds version='${mmds.version}'${address}`, 'fc:mmds', children);
+    out += element('  ', `<fc:mmds version='${mmds.version}'${address}`, 'fc:mmds', children);
   }
-  lines.push('</domain>');
-  return `${lines.join('\n')}\n`;
+  return `${out}</domain>\n`;
 }

@@ -37,8 +37,12 @@ function checkAbsolute(path: string, what: string, suffix: () => string): void {
   }
 }
 
+// Names made only of these need none of the checks below but their length.
+const plainIfname = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
+
 /** Linux's rules for an interface name (dev_valid_name), for taps, bridges and guest names. */
 function checkIfname(name: string, what: string, suffix: () => string): void {
+  if (name.length <= MAX_IFNAME_BYTES && plainIfname.test(name)) return;
   if (name === '' || name === '.' || name === '..') throw xmlError(`${what} '${name}' is not a valid interface name${suffix()}`);
   if (Buffer.byteLength(name) > MAX_IFNAME_BYTES) {
     throw xmlError(`${what} '${name}' is too long: interface names have at most ${MAX_IFNAME_BYTES} bytes${suffix()}`);
