@@ -84,7 +84,9 @@ function formatInterface(net: InterfaceDef, live: boolean): string {
     out += '      </bandwidth>\n';
   }
   if (net.targetDev !== undefined) {
-    out += `      <target dev='${attr(net.targetDev)}'${net.targetManaged === false ? " managed='no'" : ''}/>\n`;
+    // libvirt writes only managed='no' (its default is yes); an explicit yes is kept as written too.
+    const managed = net.targetManaged === undefined ? '' : ` managed='${net.targetManaged ? 'yes' : 'no'}'`;
+    out += `      <target dev='${attr(net.targetDev)}'${managed}/>\n`;
   }
   if (net.guestDev !== undefined) out += `      <guest dev='${attr(net.guestDev)}'/>\n`;
   if (net.model !== undefined) out += `      <model type='${net.model}'/>\n`;
