@@ -94,7 +94,7 @@ export function switchAttribute(element: XElement, name: string, words: 'on/off'
 }
 
 /** A non-negative decimal integer, or undefined when `text` is not one (or is too large). */
-export function parseUnsigned(text: string): number | undefined {
+function parseUnsigned(text: string): number | undefined {
   const trimmed = text.trim();
   if (!/^[0-9]+$/.test(trimmed)) return undefined;
   const value = Number(trimmed);
