@@ -2,20 +2,15 @@
 // 1024, KB…EB in powers of 1000, case-insensitive, KiB when absent; stored in KiB, rounded up.
 import { VirError } from '../errors.js';
 
-const exponents: Readonly<Record<string, bigint>> = { k: 1n, m: 2n, g: 3n, t: 4n, p: 5n, e: 6n };
 const ULLONG_MAX = (1n << 64n) - 1n;
 
-/** Bytes per unit, or undefined when libvirt does not know the unit. */
-function unitScale(unit: string): bigint | undefined {
-  const lower = unit.toLowerCase();
-  if (lower === '') return 1024n;
-  if (lower === 'b' || lower === 'byte' || lower === 'bytes') return 1n;
-  const exponent = exponents[lower.charAt(0)];
-  if (exponent === undefined) return undefined;
-  const rest = lower.slice(1);
-  if (rest === '' || rest === 'ib') return 1024n ** exponent;
-  if (rest === 'b') return 1000n ** exponent;
-  return undefined;
+/** Bytes per unit, keyed by the unit in lower case. */
+const scales = new Map<string, bigint>([['', 1024n], ['b', 1n], ['byte', 1n], ['bytes', 1n]]);
+for (const [index, letter] of ['k', 'm', 'g', 't', 'p', 'e'].entries()) {
+  const exponent = BigInt(index + 1);
+  scales.set(letter, 1024n ** exponent);
+  scales.set(`${letter}ib`, 1024n ** exponent);
+  scales.set(`${letter}b`, 1000n ** exponent);
 }
 
 /**
@@ -23,7 +18,7 @@ function unitScale(unit: string): bigint | undefined {
  * ("<memory>") and `where` gives the location they end with (only computed on error).
  */
 export function parseScaledKiB(text: string, unit: string | undefined, element: string, where: () => string): number {
-  const scale = unitScale(unit ?? '');
+  const scale = scales.get((unit ?? '').toLowerCase());
   if (scale === undefined) {
     throw new VirError(
       'VIR_ERR_INVALID_ARG',
@@ -39,9 +34,12 @@ export function parseScaledKiB(text: string, unit: string | undefined, element: 
       { domain: 'VIR_FROM_DOMAIN' },
     );
   }
-  const bytes = BigInt(trimmed) * scale;
-  const kib = (bytes + 1023n) / 1024n;
-  if (bytes > ULLONG_MAX || kib > BigInt(Number.MAX_SAFE_INTEGER)) {
+  // Plain numbers are exact below 2^53, which covers any size a guest can have; BigInt otherwise.
+  const bytes = Number(trimmed) * Number(scale);
+  if (Number.isSafeInteger(bytes)) return Math.ceil(bytes / 1024);
+  const exact = BigInt(trimmed) * scale;
+  const kib = (exact + 1023n) / 1024n;
+  if (exact > ULLONG_MAX || kib > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new VirError('VIR_ERR_OVERFLOW', `value too large: ${trimmed}${unit ?? ''} for ${element}${where()}`, {
       domain: 'VIR_FROM_DOMAIN',
     });
