@@ -40,6 +40,7 @@ export function disksInAttachOrder(def: DomainDef): { disk: DiskDef; isRoot: boo
 /** cache → cache_type. Firecracker either ignores flushes (Unsafe) or honours them (Writeback). */
 function cacheType(disk: DiskDef): string | undefined {
   switch (disk.cache) {
+    // Firecracker's own default then applies: Unsafe (flushes acknowledged, not performed).
     case undefined:
     case 'default':
       return undefined;
