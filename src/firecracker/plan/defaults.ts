@@ -20,11 +20,15 @@ export function defaultPlanPaths(def: DomainDef): PlanPaths {
 }
 
 /**
- * A copy of `def` with what the driver fills in before planning: bridge interfaces without a
+ * `def` with what the driver fills in before planning: bridge interfaces without a
  * <target dev> get fctap0, fctap1, … in attach order (skipping names the domain already uses),
- * and a vsock without a CID gets 3.
+ * and a vsock without a CID gets 3. A copy when anything is filled in; `def` is never changed.
  */
 export function withPlanDefaults(def: DomainDef): DomainDef {
+  const needsTap = def.interfaces.some((iface) => iface.type === 'bridge' && iface.targetDev === undefined);
+  const needsCid = def.vsock !== undefined && def.vsock.cid === undefined;
+  // Nothing to fill in (the common case): the def itself, as nothing is changed.
+  if (!needsTap && !needsCid) return def;
   const used = new Set(def.interfaces.flatMap((iface) => (iface.targetDev === undefined ? [] : [iface.targetDev])));
   const tapNames = new Map<object, string>();
   let next = 0;

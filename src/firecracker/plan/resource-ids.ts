@@ -4,7 +4,7 @@
 
 /** Replaces every character Firecracker refuses in an id with `_`. */
 export function toResourceId(text: string): string {
-  return text.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[A-Za-z0-9_]+$/.test(text) ? text : text.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
 export class ResourceIdAllocator {
