@@ -29,3 +29,8 @@ test('a vsock without a CID gets 3; one with a CID keeps it; no vsock stays none
   assert.equal(withPlanDefaults(domain({ vsock: { model: 'virtio', cid: 9 } })).vsock?.cid, 9);
   assert.equal('vsock' in withPlanDefaults(domain()), false);
 });
+
+test('with nothing to fill in, the def is returned as it is', () => {
+  const def = domain({ interfaces: [ethernet('tap0', 'eth0')], vsock: { model: 'virtio', cid: 5 } });
+  assert.equal(withPlanDefaults(def), def);
+});
