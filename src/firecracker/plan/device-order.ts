@@ -1,5 +1,6 @@
-// The orders devices are attached in, which decide what the guest sees: Firecracker numbers
-// block devices (vda, vdb, …) and network interfaces (eth0, eth1, …) in attach order.
+// The orders devices are attached in, which decide what the guest sees: Firecracker adds its
+// virtio devices in attach order, and the guest's kernel names block devices (vda, vdb, …)
+// and network interfaces (eth0, eth1, …) in that order.
 
 // libvirt's disk naming: vda … vdz, vdaa … (virDiskNameToIndex), a bijective base-26 number.
 const DISK_NAME_PATTERN = /^(?:vd|sd|hd|xvd)([a-z]{1,7})$/;

@@ -1,6 +1,6 @@
 // PUT /drives/{id}: one request per <disk>, the root drive first, then in target order
-// (vda < vdb < … < vdz < vdaa). Firecracker numbers block devices in that order, so the root
-// drive is /dev/vda in the guest.
+// (vda < vdb < … < vdz < vdaa). Firecracker keeps its root drive first whatever the request
+// order, and the guest names block devices in that order, so the root drive is /dev/vda.
 import { VirError } from '../../errors.js';
 import type { DiskDef, DomainDef } from '../../conf/domain-def.js';
 import type { Dialect } from './dialect.js';

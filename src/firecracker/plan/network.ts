@@ -1,6 +1,6 @@
-// PUT /network-interfaces/{id}: one request per <interface>. Firecracker names guest
-// interfaces eth0, eth1, … in attach order, so <guest dev> decides the order: interfaces with
-// a guest name in natural order (eth2 < eth10), then those without, in document order.
+// PUT /network-interfaces/{id}: one request per <interface>. The guest's kernel names the
+// devices eth0, eth1, … in attach order, so <guest dev> decides the order: interfaces with a
+// guest name in natural order (eth2 < eth10), then those without, in document order.
 import { VirError } from '../../errors.js';
 import type { DomainDef, InterfaceDef } from '../../conf/domain-def.js';
 import { compareNatural } from './device-order.js';
