@@ -1,6 +1,6 @@
 // PUT /boot-source: kernel, initrd and the kernel command line.
 import type { DomainDef } from '../../conf/domain-def.js';
-import { appendKernelParameters, hasKernelParameter } from './kernel-cmdline.js';
+import { appendKernelParameters, parseKernelCommandLine } from './kernel-cmdline.js';
 import type { JsonObject, PlanRequest } from './types.js';
 
 const SERIAL_CONSOLE = 'console=ttyS0';
@@ -19,8 +19,9 @@ export function bootArgs(def: DomainDef): string {
   const hasSerial = def.serial !== undefined;
   const { cmdline } = def.os;
   if (cmdline === undefined) return [...(hasSerial ? [SERIAL_CONSOLE] : []), ...RECOMMENDED_ARGS].join(' ');
-  const needsConsole = hasSerial && !hasKernelParameter(cmdline, 'console');
-  return appendKernelParameters(cmdline, needsConsole ? [SERIAL_CONSOLE] : []);
+  if (!hasSerial) return cmdline;
+  const parsed = parseKernelCommandLine(cmdline);
+  return parsed.keys.has('console') ? cmdline : appendKernelParameters(cmdline, [SERIAL_CONSOLE], parsed);
 }
 
 export function planBootSource(def: DomainDef): PlanRequest {

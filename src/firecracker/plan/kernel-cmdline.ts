@@ -37,12 +37,14 @@ export function hasKernelParameter(text: string | undefined, key: string): boole
 
 /**
  * Adds kernel parameters to a command line kept otherwise verbatim: at the end, or before
- * `--` when init arguments follow (after it they would reach init, not the kernel).
+ * `--` when init arguments follow (after it they would reach init, not the kernel). `parsed`
+ * is `text` already parsed, when the caller has it.
  */
-export function appendKernelParameters(text: string, parameters: string[]): string {
+export function appendKernelParameters(text: string, parameters: string[],
+  parsed: KernelCommandLine = parseKernelCommandLine(text)): string {
   if (parameters.length === 0) return text;
   const added = parameters.join(' ');
-  const { initArgsOffset } = parseKernelCommandLine(text);
+  const { initArgsOffset } = parsed;
   if (initArgsOffset !== undefined) return `${text.slice(0, initArgsOffset)}${added} ${text.slice(initArgsOffset)}`;
   if (text.trim() === '') return added;
   return isSpace(text.charCodeAt(text.length - 1)) ? `${text}${added}` : `${text} ${added}`;
