@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { measure, type Benchmark, type MeasureOptions } from './harness.js';
 
-const options: MeasureOptions = { warmupMs: 500, roundMs: 400, rounds: 5 };
+const options: MeasureOptions = { warmupMs: 500, roundMs: 400, rounds: 7 };
 
 function isBenchmark(value: unknown): value is Benchmark {
   if (typeof value !== 'object' || value === null) return false;
