@@ -27,7 +27,7 @@ test('ethernet: a missing tap is created, up, with the 0xFE MAC, and removed aft
   const tap = (await linksIn(netns)).find((link) => link.ifname === 'tap0');
   assert.equal(tap?.linkinfo?.info_kind, 'tun');
   assert.equal(tap.linkinfo.info_data?.type, 'tap');
-  assert.equal(tap.linkinfo.info_data?.persist, true);
+  assert.equal(tap.linkinfo.info_data.persist, true);
   assert.equal(tap.address, 'fe:54:00:12:34:56');
   assert.ok(tap.flags.includes('UP'));
   await releaseInterfaces(prepared.created, { netns });
