@@ -1,0 +1,308 @@
+// Starting Firecracker: find the binary, learn its version, spawn it so that it outlives the
+// driver, and wait until its API answers.
+//
+//   findFirecrackerBinary(emulator?)     → absolute path; `<emulator>` as given, otherwise
+//                                          `firecracker` from PATH. VirError before anything
+//                                          is created when there is none.
+//   probeFirecrackerVersion(binary)      → FirecrackerVersion from `BINARY --version`, cached
+//                                          per binary (path + inode + mtime + size).
+//   firecrackerInstanceId(name, uuid)    → a valid, stable, unique `--id` for the domain.
+//   spawnFirecracker(options)            → FirecrackerProcess: its own session, unref'd,
+//                                          `--api-sock S --id ID --level Warning`; `exited`
+//                                          settles when it exits while this process lives.
+//   waitForApiSocket(path, options)      → resolves once a connect() succeeds; fails at once,
+//                                          quoting the tail of the log, if the process exits.
+// Cost per running domain while the driver lives: the ChildProcess object and its exit
+// listener (no fd: stdio are the console files, whose parent copies are closed after spawn).
+
+import { spawn, execFile } from 'node:child_process';
+import { access, constants, open, stat, unlink } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { VirError } from '../errors.js';
+import { readProcessStartTime } from './process-info.js';
+
+// ---------------------------------------------------------------------------------------
+// The binary and its version
+
+/** Firecracker's version, in the shape of the plan layer's FirecrackerVersion. */
+export interface FirecrackerVersion {
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+  readonly prerelease?: string;
+}
+
+/** Finds the Firecracker binary: `emulator` when given (the domain's <emulator>), else PATH. */
+export async function findFirecrackerBinary(emulator?: string, searchPath = process.env.PATH ?? ''): Promise<string> {
+  if (emulator !== undefined) {
+    if (!path.isAbsolute(emulator)) {
+      throw new VirError('VIR_ERR_CONFIG_UNSUPPORTED', `<emulator> '${emulator}' must be an absolute path`);
+    }
+    let info;
+    try {
+      info = await stat(emulator);
+    } catch (error) {
+      throw new VirError('VIR_ERR_SYSTEM_ERROR', `Cannot check firecracker binary ${emulator}: ${describeErrno(error)}`, { cause: error });
+    }
+    if (!info.isFile() || !(await isExecutable(emulator))) {
+      throw new VirError('VIR_ERR_SYSTEM_ERROR', `firecracker binary ${emulator} is not executable`);
+    }
+    return emulator;
+  }
+  for (const dir of searchPath.split(':')) {
+    if (dir === '') continue;
+    const candidate = path.resolve(dir, 'firecracker');
+    try {
+      if ((await stat(candidate)).isFile() && (await isExecutable(candidate))) return candidate;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  // libvirt's words for a binary missing from PATH (virCommand), then what to do.
+  throw new VirError('VIR_ERR_SYSTEM_ERROR', "Cannot find 'firecracker' in path: No such file or directory (install Firecracker or name its binary in the domain's <emulator>)");
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeErrno(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'No such file or directory';
+  if (code === 'EACCES') return 'Permission denied';
+  return (error as Error).message;
+}
+
+// Until the plan layer's parser lands here (src/firecracker/version.ts), the first line of
+// `--version`: "Firecracker v1.3.3" (v1.6+ may print a log line after it).
+const VERSION_LINE = /^Firecracker v(\d{1,9})\.(\d{1,9})\.(\d{1,9})(?:-([0-9A-Za-z.-]{1,64}))?\s*$/m;
+
+/** Parses `firecracker --version` output; undefined when it holds no version line. */
+export function parseVersionOutput(output: string): FirecrackerVersion | undefined {
+  const match = VERSION_LINE.exec(output);
+  if (match === null) return undefined;
+  const [, major = '', minor = '', patch = '', prerelease] = match;
+  const version = { major: Number(major), minor: Number(minor), patch: Number(patch) };
+  return prerelease === undefined ? version : { ...version, prerelease };
+}
+
+const versionCache = new Map<string, { identity: string; version: FirecrackerVersion }>();
+
+/** Runs `BINARY --version` once per binary (re-run when the file changes). */
+export async function probeFirecrackerVersion(binary: string): Promise<FirecrackerVersion> {
+  let identity: string;
+  try {
+    const info = await stat(binary);
+    identity = `${info.dev}:${info.ino}:${info.mtimeMs}:${info.size}`;
+  } catch (error) {
+    throw new VirError('VIR_ERR_SYSTEM_ERROR', `Cannot check firecracker binary ${binary}: ${describeErrno(error)}`, { cause: error });
+  }
+  const cached = versionCache.get(binary);
+  if (cached?.identity === identity) return cached.version;
+  const { stdout, stderr, failure } = await new Promise<{ stdout: string; stderr: string; failure: Error | null }>((resolve) => {
+    execFile(binary, ['--version'], { encoding: 'utf8', timeout: 10_000, maxBuffer: 1024 * 1024 }, (error, out, err) => {
+      resolve({ stdout: out, stderr: err, failure: error });
+    });
+  });
+  const version = parseVersionOutput(stdout);
+  if (version === undefined) {
+    const said = (stderr.trim() || stdout.trim()).split('\n').slice(0, 3).join(' ').slice(0, 300);
+    const how = failure === null ? '' : ` (${failure.message.split('\n')[0] ?? ''})`;
+    throw new VirError('VIR_ERR_INTERNAL_ERROR', `Cannot get the version of firecracker binary ${binary}${how}: ${said === '' ? 'no output' : `'${said}'`}`);
+  }
+  versionCache.set(binary, { identity, version });
+  return version;
+}
+
+// ---------------------------------------------------------------------------------------
+// Identity and spawn
+
+const ID_MAX = 64;
+
+/**
+ * Firecracker's `--id`: only letters, digits and '-', 1–64 characters (anything else makes it
+ * panic at start). The domain name mapped into that alphabet and cut to fit, then '-' and the
+ * first 8 hex digits of the uuid, so two names that map alike ("a_b", "a.b") still differ.
+ */
+export function firecrackerInstanceId(name: string, uuid: string): string {
+  const suffix = uuid.replace(/[^0-9A-Fa-f]/g, '').slice(0, 8).toLowerCase();
+  const mapped = name.replace(/[^A-Za-z0-9-]/g, '-').slice(0, ID_MAX - suffix.length - 1);
+  if (suffix === '') return mapped === '' ? 'fcvirt' : mapped;
+  return mapped === '' ? suffix : `${mapped}-${suffix}`;
+}
+
+/** How a process ended: an exit code, or the signal that killed it. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export function describeExit(exit: ProcessExit): string {
+  return exit.signal !== null ? `killed by ${exit.signal}` : `exit status ${exit.code ?? 'unknown'}`;
+}
+
+export interface SpawnFirecrackerOptions {
+  binary: string;
+  /** The API socket path (`--api-sock`); a stale socket file there is removed first. */
+  apiSocket: string;
+  /** `--id`; see firecrackerInstanceId(). */
+  id: string;
+  /** fds for stdin, stdout, stderr (prepareConsoleFiles().stdio). */
+  stdio: [number, number, number];
+  /** More arguments after ours (e.g. `--boot-timer`). */
+  extraArgs?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface FirecrackerProcess {
+  pid: number;
+  /** /proc start time: with pid, the process's identity (see process-info.ts). */
+  startTime: number;
+  /** The command line it was started with, binary first. */
+  argv: string[];
+  /** Settles when it exits, while this process lives (a detached child is still our child). */
+  exited: Promise<ProcessExit>;
+}
+
+// sun_path holds 108 bytes including the terminating NUL.
+const SUN_PATH_MAX = 107;
+
+async function clearApiSocket(apiSocket: string): Promise<void> {
+  if (Buffer.byteLength(apiSocket) > SUN_PATH_MAX) {
+    throw new VirError('VIR_ERR_CONFIG_UNSUPPORTED', `UNIX socket path '${apiSocket}' too long (at most ${SUN_PATH_MAX} bytes)`);
+  }
+  if (await canConnect(apiSocket)) {
+    throw new VirError('VIR_ERR_OPERATION_INVALID', `API socket '${apiSocket}' is in use by another process`);
+  }
+  await unlink(apiSocket).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new VirError('VIR_ERR_SYSTEM_ERROR', `Unable to remove stale API socket '${apiSocket}': ${describeErrno(error)}`, { cause: error });
+    }
+  });
+}
+
+export async function spawnFirecracker(options: SpawnFirecrackerOptions): Promise<FirecrackerProcess> {
+  await clearApiSocket(options.apiSocket);
+  const args = ['--api-sock', options.apiSocket, '--id', options.id, '--level', 'Warning', ...(options.extraArgs ?? [])];
+  const child = spawn(options.binary, args, {
+    // Its own session: a signal to the driver's process group (^C, a service stop) spares it.
+    detached: true,
+    stdio: options.stdio,
+    env: options.env ?? process.env,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
+  const exited = new Promise<ProcessExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve({ code, signal });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => {
+      resolve();
+    });
+    child.once('error', (error) => {
+      reject(new VirError('VIR_ERR_SYSTEM_ERROR', `Cannot run firecracker binary ${options.binary}: ${describeErrno(error)}`, { cause: error }));
+    });
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new VirError('VIR_ERR_INTERNAL_ERROR', `firecracker binary ${options.binary} started without a pid`);
+  // The event loop does not wait for the VM; 'exit' still comes while something else keeps it.
+  child.unref();
+  const startTime = await readProcessStartTime(pid);
+  if (startTime === undefined) {
+    const exit = await exited;
+    throw new VirError('VIR_ERR_OPERATION_FAILED', `firecracker exited at once (${describeExit(exit)})`);
+  }
+  return { pid, startTime, argv: [options.binary, ...args], exited };
+}
+
+// ---------------------------------------------------------------------------------------
+// Readiness
+
+export interface WaitForApiSocketOptions {
+  /** Give up after this long (ms). */
+  deadlineMs?: number;
+  /** Settles when the process exits: waiting then fails at once. */
+  exited?: Promise<unknown>;
+  /** The domain log, whose tail is quoted when the process died. */
+  logFile?: string;
+  /** Where this run's output starts in the log (its size before spawn). */
+  logOffset?: number;
+}
+
+async function canConnect(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => {
+      probe.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** The last lines a process wrote to its log since `offset`, for an error message. */
+export async function readLogTail(logFile: string, offset = 0, maxBytes = 2048): Promise<string> {
+  try {
+    const file = await open(logFile, 'r');
+    try {
+      const { size } = await file.stat();
+      const start = Math.max(offset, size - maxBytes);
+      if (start >= size) return '';
+      const buffer = Buffer.alloc(size - start);
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
+      const lines = buffer.subarray(0, bytesRead).toString('utf8').split('\n').map((line) => line.trimEnd()).filter((line) => line !== '');
+      return lines.slice(-10).join('\n');
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return '';
+  }
+}
+
+function isProcessExit(value: unknown): value is ProcessExit {
+  return typeof value === 'object' && value !== null && 'code' in value && 'signal' in value;
+}
+
+/**
+ * Resolves once the API socket accepts a connection (the file may exist before Firecracker
+ * listens). Rejects with VirError when the process exits first — quoting its last output —
+ * or when the deadline passes.
+ */
+export async function waitForApiSocket(socketPath: string, options: WaitForApiSocketOptions = {}): Promise<void> {
+  const deadline = Date.now() + (options.deadlineMs ?? 10_000);
+  let exit: ProcessExit | undefined;
+  let exitedFlag = false;
+  const onExit = (value: unknown): void => {
+    exitedFlag = true;
+    if (isProcessExit(value)) exit = value;
+  };
+  void options.exited?.then(onExit, onExit);
+  const hasExited = (): boolean => exitedFlag;
+  let pause = 5;
+  for (;;) {
+    if (!hasExited() && (await canConnect(socketPath))) return;
+    if (hasExited()) {
+      const tail = options.logFile === undefined ? '' : await readLogTail(options.logFile, options.logOffset);
+      const how = exit === undefined ? '' : ` (${describeExit(exit)})`;
+      throw new VirError('VIR_ERR_OPERATION_FAILED', `firecracker exited while connecting to its API socket '${socketPath}'${how}${tail === '' ? '' : `: ${tail}`}`);
+    }
+    if (Date.now() > deadline) {
+      throw new VirError('VIR_ERR_OPERATION_TIMEOUT', `firecracker did not open its API socket '${socketPath}' within ${options.deadlineMs ?? 10_000} ms`);
+    }
+    await Promise.race([delay(pause), options.exited?.catch(() => undefined)]);
+    pause = Math.min(pause * 2, 50);
+  }
+}
