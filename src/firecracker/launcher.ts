@@ -17,11 +17,13 @@
 
 import { spawn, execFile } from 'node:child_process';
 import { access, constants, open, stat, unlink } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { VirError } from '../errors.js';
 import { readProcessStartTime } from './process-info.js';
+import { inheritableFds } from './inherited-fds.js';
 
 // ---------------------------------------------------------------------------------------
 // The binary and its version
@@ -189,16 +191,36 @@ async function clearApiSocket(apiSocket: string): Promise<void> {
   });
 }
 
+/**
+ * The child's stdio: the three given fds, and /dev/null over every fd this process would
+ * otherwise leak into it (see inherited-fds.ts).
+ */
+function childStdio(fds: [number, number, number]): { stdio: (number | 'ignore')[]; close: () => void } {
+  const leaky = inheritableFds().filter((fd) => !fds.includes(fd));
+  const last = leaky.at(-1);
+  if (last === undefined) return { stdio: [...fds], close: () => undefined };
+  const devNull = openSync('/dev/null', 'r+');
+  const stdio: (number | 'ignore')[] = [...fds];
+  for (let fd = 3; fd <= last; fd += 1) stdio.push(leaky.includes(fd) ? devNull : 'ignore');
+  return { stdio, close: () => { closeSync(devNull); } };
+}
+
 export async function spawnFirecracker(options: SpawnFirecrackerOptions): Promise<FirecrackerProcess> {
   await clearApiSocket(options.apiSocket);
   const args = ['--api-sock', options.apiSocket, '--id', options.id, '--level', 'Warning', ...(options.extraArgs ?? [])];
-  const child = spawn(options.binary, args, {
-    // Its own session: a signal to the driver's process group (^C, a service stop) spares it.
-    detached: true,
-    stdio: options.stdio,
-    env: options.env ?? process.env,
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-  });
+  const { stdio, close } = childStdio(options.stdio);
+  let child;
+  try {
+    child = spawn(options.binary, args, {
+      // Its own session: a signal to the driver's process group (^C, a service stop) spares it.
+      detached: true,
+      stdio,
+      env: options.env ?? process.env,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+  } finally {
+    close();
+  }
   const exited = new Promise<ProcessExit>((resolve) => {
     child.once('exit', (code, signal) => {
       resolve({ code, signal });
