@@ -6,8 +6,9 @@
 //   acquireConsole(ownerFile, { force }) → ConsoleOwnership
 //     a live owner → VIR_ERR_OPERATION_FAILED "Active console session exists for this domain"
 //     (libvirt's words) unless force; a dead or unreadable owner record is stale and replaced.
-//   ownership.onLost(callback)  → called once if another session replaces the record (forced
-//     takeover) or it disappears; costs one fs.watch on the record's directory while held.
+//   ownership.onLost(callback)  → called once, with 'replaced' when another session replaces the
+//     record (forced takeover) or 'removed' when it disappears (the VM's files are cleaned up);
+//     costs one fs.watch on the record's directory while held.
 //   ownership.release()         → removes the record if it is still ours.
 //
 // The record is written to a temporary file first and then linked (no owner yet) or renamed
@@ -34,10 +35,13 @@ export interface AcquireConsoleOptions {
   force?: boolean;
 }
 
+/** How a session lost the console: another session took it, or the record was removed. */
+export type LostReason = 'replaced' | 'removed';
+
 export interface ConsoleOwnership {
   readonly record: ConsoleOwnerRecord;
   /** Calls back once when the record stops being ours. */
-  onLost(callback: () => void): void;
+  onLost(callback: (how: LostReason) => void): void;
   /** Gives the console up: removes the record if it is still ours, stops watching. */
   release(): Promise<void>;
 }
@@ -129,16 +133,19 @@ class Ownership implements ConsoleOwnership {
   private watcher: fs.FSWatcher | undefined;
   private lost = false;
   private released = false;
-  private readonly callbacks: (() => void)[] = [];
+  private lostHow: LostReason = 'replaced';
+  private readonly callbacks: ((how: LostReason) => void)[] = [];
 
   constructor(
     private readonly ownerFile: string,
     readonly record: ConsoleOwnerRecord,
   ) {}
 
-  onLost(callback: () => void): void {
+  onLost(callback: (how: LostReason) => void): void {
     if (this.lost) {
-      queueMicrotask(callback);
+      queueMicrotask(() => {
+        callback(this.lostHow);
+      });
       return;
     }
     this.callbacks.push(callback);
@@ -167,12 +174,13 @@ class Ownership implements ConsoleOwnership {
 
   private async verify(): Promise<void> {
     if (this.settled()) return;
-    const now = await readConsoleOwner(this.ownerFile).catch(() => undefined);
+    const now = await readRecordFile(this.ownerFile).catch(() => undefined);
     // Settled meanwhile by another verify() or by release().
-    if (now?.token === this.record.token || this.settled()) return;
+    if (now?.record?.token === this.record.token || this.settled()) return;
     this.lost = true;
+    this.lostHow = now === null ? 'removed' : 'replaced';
     this.stopWatching();
-    for (const callback of this.callbacks.splice(0)) callback();
+    for (const callback of this.callbacks.splice(0)) callback(this.lostHow);
   }
 
   private stopWatching(): void {

@@ -5,7 +5,8 @@
 // forced takeover ends the previous session's stream wherever it runs.
 //
 // The stream ends ('end', then it is destroyed) when:
-//   - processExited settles: the VM is gone; everything it wrote is delivered first;
+//   - processExited settles, a write finds no reader on the FIFO, or the driver removes the
+//     owner record after the VM stopped: the VM is gone; everything it wrote is delivered first;
 //   - signal aborts: the caller gives up;
 //   - another session forces the console away (endReason 'forced');
 // and destroy() by the caller closes it (endReason 'closed'). Cost while open: two fds for
@@ -49,14 +50,18 @@ export class ConsoleStream extends Duplex {
     follower.on('error', (error) => {
       this.destroy(error);
     });
-    // The VM closing its stdin is not an error of ours: the exit ends the stream.
-    input.on('error', () => undefined);
+    // EPIPE: no process reads the FIFO any more, so the VM is gone (it holds the read end
+    // until it exits) — the same as processExited, for callers that could not give one.
+    input.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') this.stop('exited');
+    });
     this.once('end', () => {
       // Nothing more to read means nothing more to type to.
       this.destroy();
     });
-    ownership.onLost(() => {
-      this.stop('forced');
+    // Removed: the driver cleaned up after the VM stopped; replaced: a forced takeover.
+    ownership.onLost((how) => {
+      this.stop(how === 'removed' ? 'exited' : 'forced');
     });
   }
 
@@ -95,7 +100,14 @@ export class ConsoleStream extends Duplex {
     // The callback comes once the bytes are in the FIFO: the Duplex's own buffer is the only
     // one, and it stays at writableHighWaterMark while the guest does not read.
     this.input.write(chunk, (error) => {
-      callback(error === null || error === undefined || this.reason !== undefined ? undefined : error);
+      if (error === null || error === undefined || this.reason !== undefined) {
+        callback();
+      } else if ((error as NodeJS.ErrnoException).code === 'EPIPE') {
+        this.stop('exited');
+        callback();
+      } else {
+        callback(error);
+      }
     });
   }
 

@@ -192,3 +192,25 @@ test('console files: prepared before spawn, removed after; the log stays', async
   await assert.rejects(stat(guest.paths.inputFifo), { code: 'ENOENT' });
   assert.ok((await stat(guest.paths.logFile)).isFile());
 });
+
+test('without processExited: a write that finds no VM, or the files being removed, ends the stream', async (t) => {
+  const guest = await wireGuest(t);
+  const console = await openConsoleStream(guest.paths);
+  const seen = new Collector(console);
+  console.write('exit\n');
+  await seen.waitForText('bye\n');
+  await guest.exited;
+  // Keep typing: the FIFO has no reader any more (EPIPE), so the VM is gone.
+  const timer = setInterval(() => console.write('anyone?\n'), 20);
+  t.after(() => { clearInterval(timer); });
+  await seen.waitForEnd();
+  clearInterval(timer);
+  assert.equal(console.endReason, 'exited');
+
+  const other = await wireGuest(t);
+  const second = await openConsoleStream(other.paths);
+  const secondSeen = new Collector(second);
+  await removeConsoleFiles(other.paths);
+  await secondSeen.waitForEnd();
+  assert.equal(second.endReason, 'exited');
+});
