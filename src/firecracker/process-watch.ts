@@ -79,9 +79,9 @@ export function watchProcessExit(pid: number, startTime: number, options: WatchP
     const connection = net.connect(options.apiSocket);
     socket = connection;
     if (!ref) connection.unref();
-    let connected = false;
+    let connectedAt: number | undefined;
     connection.on('connect', () => {
-      connected = true;
+      connectedAt = Date.now();
     });
     // Firecracker never writes unasked; anything read is discarded.
     connection.on('data', () => undefined);
@@ -91,8 +91,9 @@ export function watchProcessExit(pid: number, startTime: number, options: WatchP
       if (settled) return;
       void check().then((gone) => {
         if (gone) return;
-        // Still alive: a dropped connection is re-made at once, a refused one after a poll.
-        if (connected) watch();
+        // Still alive. A connection that lasted is re-made at once; a refused one, or one the
+        // VM keeps dropping (say, at its connection limit), only after a poll interval.
+        if (connectedAt !== undefined && Date.now() - connectedAt >= Math.min(pollMs, 1000)) watch();
         else schedulePoll();
       });
     });
