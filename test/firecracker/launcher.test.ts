@@ -134,6 +134,9 @@ test('waiting for the API socket: ready only once it accepts; a dead process fai
   await assert.rejects(spawnFirecracker({ binary, apiSocket, id: 'second', stdio: files.stdio }), /API socket '.*api\.sock' is in use by another process/);
 
   const logOffset = (await stat(paths.logFile)).size;
+  const again = await prepareConsoleFiles(paths);
+  assert.equal(again.logOffset, logOffset);
+  await again.close();
   const badSocket = path.join(dir, 'bad.sock');
   const bad = await spawnFirecracker({ binary, apiSocket: badSocket, id: 'demo_domain', stdio: files.stdio });
   await files.close();

@@ -8,8 +8,8 @@
 //                opening it O_WRONLY|O_NONBLOCK (openConsoleInput).
 //   - ownerFile: who holds the console now (console-owner.ts).
 //
-//   prepareConsoleFiles(paths) → { stdio: [fd0, fd1, fd2], close() }   before spawn; pass
-//     stdio to spawn() and close() the parent's copies right after it.
+//   prepareConsoleFiles(paths) → { stdio: [fd0, fd1, fd2], logOffset, close() }   before spawn;
+//     pass stdio to spawn() and close() the parent's copies right after it.
 //   removeConsoleFiles(paths)  → after the VM stopped: removes the FIFO and the owner record
 //     (the log stays, as libvirt's domain logs do).
 
@@ -36,6 +36,8 @@ export interface ConsolePaths {
 export interface ConsoleFiles {
   /** fds for the child's stdin, stdout and stderr. */
   readonly stdio: [number, number, number];
+  /** The log's size when it was opened: where this run's output starts (waitForApiSocket's logOffset). */
+  readonly logOffset: number;
   /** Closes this process's copies (after spawn, or when spawn failed). Idempotent. */
   close(): Promise<void>;
 }
@@ -71,9 +73,11 @@ export async function prepareConsoleFiles(paths: ConsolePaths): Promise<ConsoleF
   }
   let log: FileHandle | undefined;
   let input: FileHandle | undefined;
+  let logOffset: number;
   try {
     try {
       log = await open(paths.logFile, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
+      logOffset = (await log.stat()).size;
     } catch (error) {
       throw systemError('open the domain log', paths.logFile, error);
     }
@@ -93,6 +97,7 @@ export async function prepareConsoleFiles(paths: ConsolePaths): Promise<ConsoleF
   let closed = false;
   return {
     stdio: [input.fd, log.fd, log.fd],
+    logOffset,
     async close() {
       if (closed) return;
       closed = true;
