@@ -8,8 +8,9 @@
 //                                          per binary (path + inode + mtime + size).
 //   firecrackerInstanceId(name, uuid)    → a valid, stable, unique `--id` for the domain.
 //   spawnFirecracker(options)            → FirecrackerProcess: its own session, unref'd,
-//                                          `--api-sock S --id ID --level Warning`; `exited`
-//                                          settles when it exits while this process lives.
+//                                          `--api-sock S --id ID [--level Warning]` (see
+//                                          firecrackerArgs); `exited` settles when it exits
+//                                          while this process lives.
 //   waitForApiSocket(path, options)      → resolves once a connect() succeeds; fails at once,
 //                                          quoting the tail of the log, if the process exits.
 // Cost per running domain while the driver lives: the ChildProcess object and its exit
@@ -152,6 +153,8 @@ export function describeExit(exit: ProcessExit): string {
 
 export interface SpawnFirecrackerOptions {
   binary: string;
+  /** Its version (probeFirecrackerVersion): the command line differs between versions. */
+  version: FirecrackerVersion;
   /** The API socket path (`--api-sock`); a stale socket file there is removed first. */
   apiSocket: string;
   /** `--id`; see firecrackerInstanceId(). */
@@ -192,6 +195,19 @@ async function clearApiSocket(apiSocket: string): Promise<void> {
 }
 
 /**
+ * The command line: `--api-sock S --id ID`, and `--level Warning` where that is not already
+ * the default. Before v1.5.0 Firecracker's level defaults to Warning and `--level` is refused
+ * without `--log-path` (exit 153); from v1.5.0 the default is Info — on stdout, the serial
+ * console, from v1.16 — so Warning is asked for. No `--log-path`: Firecracker opens it without
+ * O_APPEND and would overwrite the domain log; its messages go to stderr/stdout, the log.
+ */
+export function firecrackerArgs(options: Pick<SpawnFirecrackerOptions, 'apiSocket' | 'id' | 'version' | 'extraArgs'>): string[] {
+  const { major, minor } = options.version;
+  const levelFlag = major > 1 || (major === 1 && minor >= 5);
+  return ['--api-sock', options.apiSocket, '--id', options.id, ...(levelFlag ? ['--level', 'Warning'] : []), ...(options.extraArgs ?? [])];
+}
+
+/**
  * The child's stdio: the three given fds, and /dev/null over every fd this process would
  * otherwise leak into it (see inherited-fds.ts).
  */
@@ -207,7 +223,7 @@ function childStdio(fds: [number, number, number]): { stdio: (number | 'ignore')
 
 export async function spawnFirecracker(options: SpawnFirecrackerOptions): Promise<FirecrackerProcess> {
   await clearApiSocket(options.apiSocket);
-  const args = ['--api-sock', options.apiSocket, '--id', options.id, '--level', 'Warning', ...(options.extraArgs ?? [])];
+  const args = firecrackerArgs(options);
   const { stdio, close } = childStdio(options.stdio);
   let child;
   try {

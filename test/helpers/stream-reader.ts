@@ -23,7 +23,7 @@ export class Collector {
   }
 
   async waitForText(text: string, deadlineMs = 10_000): Promise<void> {
-    await waitFor(`"${text}" on the stream (got ${JSON.stringify(this.text.slice(-200))})`, () => this.text.includes(text), deadlineMs);
+    await waitFor(() => `"${text}" on the stream (got ${JSON.stringify(this.text.slice(-200))})`, () => this.text.includes(text), deadlineMs);
   }
 
   async waitForEnd(deadlineMs = 10_000): Promise<void> {

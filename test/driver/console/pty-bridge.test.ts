@@ -78,7 +78,7 @@ test('pty bridge: a VM spawned while a pty is open does not inherit it', async (
   const paths = { logFile: path.join(guest.dir, 'vm2.log'), inputFifo: path.join(guest.dir, 'vm2.in'), ownerFile: path.join(guest.dir, 'vm2.owner') };
   const files = await prepareConsoleFiles(paths);
   const apiSocket = path.join(guest.dir, 'vm2.sock');
-  const vm = await spawnFirecracker({ binary, apiSocket, id: 'vm2', stdio: files.stdio });
+  const vm = await spawnFirecracker({ binary, version: { major: 1, minor: 3, patch: 3 }, apiSocket, id: 'vm2', stdio: files.stdio });
   await files.close();
   t.after(() => terminate(vm.pid, vm.startTime, { graceMs: 2000 }));
   await waitForApiSocket(apiSocket, { exited: vm.exited, logFile: paths.logFile });
