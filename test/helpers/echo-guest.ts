@@ -41,6 +41,8 @@ lines.on('line', (line) => {
     out('deaf\n');
     lines.pause();
     process.stdin.pause();
+    // A paused stdin keeps no event loop alive; a guest that does not read still runs.
+    setInterval(() => undefined, 1 << 30);
   } else if (command === 'exit') {
     out('bye\n');
     process.exit(0);
