@@ -11,8 +11,9 @@
 //                                          `--api-sock S --id ID [--level Warning]` (see
 //                                          firecrackerArgs); `exited` settles when it exits
 //                                          while this process lives.
-//   waitForApiSocket(path, options)      → resolves once a connect() succeeds; fails at once,
-//                                          quoting the tail of the log, if the process exits.
+//   waitForApiSocket(path, options)      → resolves once a connect() succeeds (the API client's
+//                                          wait); fails at once, quoting the tail of this run's
+//                                          log, if the process exits first.
 // Cost per running domain while the driver lives: the ChildProcess object and its exit
 // listener (no fd: stdio are the console files, whose parent copies are closed after spawn).
 
@@ -21,10 +22,12 @@ import { access, constants, open, stat, unlink } from 'node:fs/promises';
 import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { VirError } from '../errors.js';
 import { readProcessStartTime } from './process-info.js';
 import { inheritableFds } from './inherited-fds.js';
+import { describeExit, waitForApiSocket as waitForConnectable, type ProcessExit } from './api-client.js';
+
+export type { ProcessExit } from './api-client.js';
 
 // ---------------------------------------------------------------------------------------
 // The binary and its version
@@ -139,16 +142,6 @@ export function firecrackerInstanceId(name: string, uuid: string): string {
   const mapped = name.replace(/[^A-Za-z0-9-]/g, '-').slice(0, ID_MAX - suffix.length - 1);
   if (suffix === '') return mapped === '' ? 'fcvirt' : mapped;
   return mapped === '' ? suffix : `${mapped}-${suffix}`;
-}
-
-/** How a process ended: an exit code, or the signal that killed it. */
-export interface ProcessExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-export function describeExit(exit: ProcessExit): string {
-  return exit.signal !== null ? `killed by ${exit.signal}` : `exit status ${exit.code ?? 'unknown'}`;
 }
 
 export interface SpawnFirecrackerOptions {
@@ -268,11 +261,11 @@ export async function spawnFirecracker(options: SpawnFirecrackerOptions): Promis
 export interface WaitForApiSocketOptions {
   /** Give up after this long (ms). */
   deadlineMs?: number;
-  /** Settles when the process exits: waiting then fails at once. */
-  exited?: Promise<unknown>;
+  /** Settles when the process exits (FirecrackerProcess.exited): waiting then fails at once. */
+  exited?: Promise<ProcessExit>;
   /** The domain log, whose tail is quoted when the process died. */
   logFile?: string;
-  /** Where this run's output starts in the log (its size before spawn). */
+  /** Where this run's output starts in the log (ConsoleFiles.logOffset). */
   logOffset?: number;
 }
 
@@ -310,37 +303,24 @@ export async function readLogTail(logFile: string, offset = 0, maxBytes = 2048):
   }
 }
 
-function isProcessExit(value: unknown): value is ProcessExit {
-  return typeof value === 'object' && value !== null && 'code' in value && 'signal' in value;
-}
-
 /**
  * Resolves once the API socket accepts a connection (the file may exist before Firecracker
- * listens). Rejects with VirError when the process exits first — quoting its last output —
- * or when the deadline passes.
+ * listens): the API client's wait, plus what the driver needs in the error when the process
+ * died first — the last lines it wrote to the domain log (a panic, a refused argument).
  */
 export async function waitForApiSocket(socketPath: string, options: WaitForApiSocketOptions = {}): Promise<void> {
   const deadline = Date.now() + (options.deadlineMs ?? 10_000);
-  let exit: ProcessExit | undefined;
-  let exitedFlag = false;
-  const onExit = (value: unknown): void => {
-    exitedFlag = true;
-    if (isProcessExit(value)) exit = value;
-  };
-  void options.exited?.then(onExit, onExit);
-  const hasExited = (): boolean => exitedFlag;
-  let pause = 5;
-  for (;;) {
-    if (!hasExited() && (await canConnect(socketPath))) return;
-    if (hasExited()) {
-      const tail = options.logFile === undefined ? '' : await readLogTail(options.logFile, options.logOffset);
-      const how = exit === undefined ? '' : ` (${describeExit(exit)})`;
-      throw new VirError('VIR_ERR_OPERATION_FAILED', `firecracker exited while connecting to its API socket '${socketPath}'${how}${tail === '' ? '' : `: ${tail}`}`);
-    }
-    if (Date.now() > deadline) {
-      throw new VirError('VIR_ERR_OPERATION_TIMEOUT', `firecracker did not open its API socket '${socketPath}' within ${options.deadlineMs ?? 10_000} ms`);
-    }
-    await Promise.race([delay(pause), options.exited?.catch(() => undefined)]);
-    pause = Math.min(pause * 2, 50);
+  const state = { exited: false };
+  void options.exited?.then(() => {
+    state.exited = true;
+  });
+  try {
+    await waitForConnectable(socketPath, { deadline, ...(options.exited === undefined ? {} : { processExited: options.exited }) });
+  } catch (error) {
+    // Set by the time the wait fails on the exit: this handler was attached first.
+    if (!(error instanceof VirError) || !state.exited || options.logFile === undefined) throw error;
+    const tail = await readLogTail(options.logFile, options.logOffset);
+    if (tail === '') throw error;
+    throw new VirError(error.code, `${error.detail}: ${tail}`, { cause: error });
   }
 }

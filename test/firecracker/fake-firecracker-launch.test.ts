@@ -1,17 +1,15 @@
 // The host pieces end to end against the project's Firecracker test double: spawn it as the
 // driver would (console files, own session) from a process that then exits, boot it over the
-// API, use its console from another process, and see it exit. Skips (saying why) while the
-// double is not in the tree; FCVIRT_FAKE_FIRECRACKER may name another copy of it.
-import { test, type TestContext } from 'node:test';
+// API, use its console from another process, and see it exit.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from '../helpers/paths.js';
+import { FAKE_FIRECRACKER, FAKE_VERSIONS } from '../helpers/fake-firecracker.js';
 import { helpersDir } from '../helpers/console-guest.js';
 import { Collector } from '../helpers/stream-reader.js';
 import { findFirecrackerBinary, firecrackerInstanceId, probeFirecrackerVersion } from '../../src/firecracker/launcher.js';
@@ -19,9 +17,6 @@ import { openConsoleStream } from '../../src/driver/console/console-stream.js';
 import { terminate, watchProcessExit } from '../../src/firecracker/process-watch.js';
 
 const execFileAsync = promisify(execFile);
-const fake = process.env.FCVIRT_FAKE_FIRECRACKER ?? path.join(repoRoot, 'test', 'fake-firecracker', 'firecracker');
-const fakeMain = path.join(path.dirname(fake), '..', '..', 'dist', 'test', 'fake-firecracker', 'main.js');
-const VERSIONS = ['0.25.2', '1.3.3', '1.16.1'];
 
 function api(socketPath: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -38,17 +33,8 @@ function api(socketPath: string, method: string, urlPath: string, body?: unknown
   });
 }
 
-function usable(t: TestContext): boolean {
-  if (!existsSync(fake) || !existsSync(fakeMain)) {
-    t.skip(`the Firecracker test double is not here yet (${fake})`);
-    return false;
-  }
-  return true;
-}
-
-for (const version of VERSIONS) {
+for (const version of FAKE_VERSIONS) {
   test(`v${version} double: spawned detached, booted, its console used from another process, its exit seen`, async (t) => {
-    if (!usable(t)) return;
     const previous = process.env.FCVIRT_FAKE_FIRECRACKER_VERSION;
     process.env.FCVIRT_FAKE_FIRECRACKER_VERSION = version;
     t.after(() => {
@@ -57,7 +43,7 @@ for (const version of VERSIONS) {
     });
     const dir = await mkdtemp(path.join(os.tmpdir(), 'fcvirt-fake-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
-    await symlink(path.resolve(fake), path.join(dir, `firecracker-${version}`));
+    await symlink(FAKE_FIRECRACKER, path.join(dir, `firecracker-${version}`));
     // One path per version: versions are probed once per binary path.
     const binary = await findFirecrackerBinary(path.join(dir, `firecracker-${version}`));
     const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number);

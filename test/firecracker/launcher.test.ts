@@ -137,7 +137,7 @@ test('waiting for the API socket: ready only once it accepts; a dead process fai
   const vm = await spawnFirecracker({ binary, version: V133, apiSocket, id: 'slow-1', stdio: files.stdio });
   delete process.env.MINI_FC_LISTEN_DELAY_MS;
   t.after(() => terminate(vm.pid, vm.startTime, { graceMs: 2000 }));
-  await waitFor('the path to exist before anything listens', async () => (await stat(apiSocket).catch(() => undefined))?.isFile());
+  await waitFor(async () => (await stat(apiSocket).catch(() => undefined))?.isFile(), 'the path to exist before anything listens');
   await waitForApiSocket(apiSocket, { exited: vm.exited, logFile: paths.logFile });
   assert.ok((await stat(apiSocket)).isSocket());
   // A second instance on the same socket is refused before it is spawned.
@@ -153,7 +153,7 @@ test('waiting for the API socket: ready only once it accepts; a dead process fai
   await assert.rejects(waitForApiSocket(badSocket, { exited: bad.exited, logFile: paths.logFile, logOffset, deadlineMs: 20_000 }), (error: unknown) => {
     assert.ok(error instanceof VirError);
     assert.equal(error.codeName, 'VIR_ERR_OPERATION_FAILED');
-    assert.match(error.message, /firecracker exited while connecting to its API socket '.*bad\.sock' \(killed by SIGABRT\): .*\nInvalid instance ID: InvalidChar\('_', 4\)/s);
+    assert.match(error.message, /Firecracker exited \(killed by SIGABRT\) before its API socket .*bad\.sock accepted connections: .*\nInvalid instance ID: InvalidChar\('_', 4\)/s);
     assert.doesNotMatch(error.message, /serial: slow-1/);
     return true;
   });

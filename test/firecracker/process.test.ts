@@ -66,7 +66,7 @@ test('watchProcessExit without a socket polls /proc; cancel() releases it', asyn
     done = true;
   });
   process.kill(child.pid, 'SIGTERM');
-  await waitFor('the exit to be seen', () => done);
+  await waitFor(() => done, 'the exit to be seen');
 
   const another = await sleeper();
   const cancelled = watchProcessExit(another.pid, another.startTime, { pollMs: 20, ref: true });

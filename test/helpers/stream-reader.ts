@@ -23,10 +23,10 @@ export class Collector {
   }
 
   async waitForText(text: string, deadlineMs = 10_000): Promise<void> {
-    await waitFor(() => `"${text}" on the stream (got ${JSON.stringify(this.text.slice(-200))})`, () => this.text.includes(text), deadlineMs);
+    await waitFor(() => this.text.includes(text), () => `"${text}" on the stream (got ${JSON.stringify(this.text.slice(-200))})`, deadlineMs);
   }
 
   async waitForEnd(deadlineMs = 10_000): Promise<void> {
-    await waitFor('the end of the stream', () => this.ended, deadlineMs);
+    await waitFor(() => this.ended, 'the end of the stream', deadlineMs);
   }
 }

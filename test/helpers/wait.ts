@@ -1,12 +1,16 @@
-// Polling with a deadline: tests wait for conditions, never for luck.
-import { setTimeout as delay } from 'node:timers/promises';
+// Polling with a deadline: tests wait for conditions, never for a fixed time.
 
-export async function waitFor<T>(what: string | (() => string), probe: () => Promise<T | undefined> | T | undefined, deadlineMs = 10_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  /** What is awaited, for the timeout message; a function is asked only then. */
+  what: string | (() => string),
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await delay(everyMs);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

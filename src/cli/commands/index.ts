@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { validateCommand } from './validate.js';
 
 /** Every verb of `fcvirt`, in the order `fcvirt help` lists them. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [validateCommand];

@@ -33,7 +33,7 @@ function startClient(guest: WiredGuest, force = false) {
 
 test('a process that did not start the guest opens its console, sees output and types', async (t) => {
   const guest = await wireGuest(t);
-  await waitFor('the guest banner in the log', async () => (await logText(guest)).includes('guest: ready'));
+  await waitFor(async () => (await logText(guest)).includes('guest: ready'), 'the guest banner in the log');
   const console = await openConsoleStream(guest.paths, { processExited: guest.exited });
   t.after(() => console.destroy());
   const seen = new Collector(console);
@@ -88,7 +88,7 @@ test('a forced console from another process ends the holder\'s stream; closing f
   third.write('third\n');
   await thirdSeen.waitForText('echo: third\n');
   third.destroy();
-  await waitFor('the owner record to go', async () => (await readConsoleOwner(guest.paths.ownerFile)) === undefined);
+  await waitFor(async () => (await readConsoleOwner(guest.paths.ownerFile)) === undefined, 'the owner record to go');
   assert.equal(third.endReason, 'closed');
 });
 
@@ -105,7 +105,7 @@ test('a forced console in the same process ends the first stream', async (t) => 
   await seen.waitForText('echo: second\n');
   // The first session closing afterwards does not remove the second one's record.
   first.destroy();
-  await waitFor('the first stream to close', () => first.closed);
+  await waitFor(() => first.closed, 'the first stream to close');
   assert.equal((await readConsoleOwner(guest.paths.ownerFile))?.token !== undefined, true);
   await assert.rejects(openConsoleStream(guest.paths, { processExited: guest.exited }), /Active console session exists/);
 });
@@ -115,7 +115,7 @@ test('an owner record of a dead process or an unreadable one is stale', async (t
   await writeFile(guest.paths.ownerFile, JSON.stringify({ pid: 2 ** 22 + 7, startTime: 1, token: 'gone' }));
   const first = await openConsoleStream(guest.paths, { processExited: guest.exited });
   first.destroy();
-  await waitFor('the first stream to close', () => first.closed);
+  await waitFor(() => first.closed, 'the first stream to close');
   await writeFile(guest.paths.ownerFile, '{ not json');
   const second = await openConsoleStream(guest.paths, { processExited: guest.exited });
   second.destroy();
@@ -128,7 +128,7 @@ test('the guest never stalls when nobody reads, nor when a reader stops reading'
   // Nobody reads this stream: it is paused from the start.
   console.pause();
   console.write('flood 16777216\n');
-  await waitFor('the flood to be written', async () => (await logText(guest)).includes('flood done'), 20_000);
+  await waitFor(async () => (await logText(guest)).includes('flood done'), 'the flood to be written', 20_000);
   assert.ok((await stat(guest.paths.logFile)).size > 16 * 1024 * 1024);
   // The paused reader held back at most what its buffers take, not the flood.
   assert.ok(console.readableLength <= 256 * 1024, `buffered ${console.readableLength}`);
@@ -186,7 +186,7 @@ test('the stream ends when the guest exits, after everything it wrote', async (t
   await seen.waitForEnd();
   assert.match(seen.text, /bye\n$/);
   assert.equal(console.endReason, 'exited');
-  await waitFor('the owner record to go', async () => (await readConsoleOwner(guest.paths.ownerFile)) === undefined);
+  await waitFor(async () => (await readConsoleOwner(guest.paths.ownerFile)) === undefined, 'the owner record to go');
   // With no VM reading the FIFO, a console cannot be opened.
   await assert.rejects(openConsoleStream(guest.paths), /no process reads it/);
 });

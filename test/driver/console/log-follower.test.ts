@@ -76,14 +76,14 @@ test('a paused reader holds the file, not memory', async (t) => {
   follower.pause();
   await appendFile(file, Buffer.alloc(4 * 1024 * 1024, 'z'));
   follower.read(0);
-  await waitFor('the buffer to fill', () => follower.readableLength >= 64 * 1024);
+  await waitFor(() => follower.readableLength >= 64 * 1024, 'the buffer to fill');
   // More turns of the event loop with 4 MiB waiting in the file: it must not read on.
   for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
   assert.ok(follower.offset <= 128 * 1024, `read ${follower.offset} bytes ahead`);
   let total = 0;
   follower.on('data', (chunk: Buffer) => (total += chunk.length));
   follower.resume();
-  await waitFor('all 4 MiB', () => total === 4 * 1024 * 1024);
+  await waitFor(() => total === 4 * 1024 * 1024, 'all 4 MiB');
 });
 
 test('a missing log is a VirError naming it', async (t) => {

@@ -56,7 +56,7 @@ test('pty bridge: a terminal on /dev/pts/N sees the console and types into it', 
   await again.output.waitForText('echo: second terminal\n');
   await again.close();
   await bridge.stop();
-  await waitFor('the pty to disappear', () => !fs.existsSync(bridge.path));
+  await waitFor(() => !fs.existsSync(bridge.path), 'the pty to disappear');
 });
 
 test('pty bridge: stops by itself when the VM exits, after its last words', async (t) => {
