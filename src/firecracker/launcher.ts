@@ -4,8 +4,10 @@
 //   findFirecrackerBinary(emulator?)     → absolute path; `<emulator>` as given, otherwise
 //                                          `firecracker` from PATH. VirError before anything
 //                                          is created when there is none.
-//   probeFirecrackerVersion(binary)      → FirecrackerVersion from `BINARY --version`, cached
-//                                          per binary (path + inode + mtime + size).
+//   probeFirecrackerVersion(binary)      → FirecrackerVersion from `BINARY --version` (the
+//                                          plan layer's parser: unsupported versions are
+//                                          refused), cached per binary (path + inode + mtime
+//                                          + size).
 //   firecrackerInstanceId(name, uuid)    → a valid, stable, unique `--id` for the domain.
 //   spawnFirecracker(options)            → FirecrackerProcess: its own session, unref'd,
 //                                          `--api-sock S --id ID [--level Warning]` (see
@@ -25,20 +27,13 @@ import path from 'node:path';
 import { VirError } from '../errors.js';
 import { readProcessStartTime } from './process-info.js';
 import { inheritableFds } from './inherited-fds.js';
+import { parseVersionOutput, versionAtLeast, type FirecrackerVersion } from './version.js';
 import { describeExit, waitForApiSocket as waitForConnectable, type ProcessExit } from './api-client.js';
 
 export type { ProcessExit } from './api-client.js';
 
 // ---------------------------------------------------------------------------------------
 // The binary and its version
-
-/** Firecracker's version, in the shape of the plan layer's FirecrackerVersion. */
-export interface FirecrackerVersion {
-  readonly major: number;
-  readonly minor: number;
-  readonly patch: number;
-  readonly prerelease?: string;
-}
 
 /** Finds the Firecracker binary: `emulator` when given (the domain's <emulator>), else PATH. */
 export async function findFirecrackerBinary(emulator?: string, searchPath = process.env.PATH ?? ''): Promise<string> {
@@ -86,19 +81,6 @@ function describeErrno(error: unknown): string {
   return (error as Error).message;
 }
 
-// Until the plan layer's parser lands here (src/firecracker/version.ts), the first line of
-// `--version`: "Firecracker v1.3.3" (v1.6+ may print a log line after it).
-const VERSION_LINE = /^Firecracker v(\d{1,9})\.(\d{1,9})\.(\d{1,9})(?:-([0-9A-Za-z.-]{1,64}))?\s*$/m;
-
-/** Parses `firecracker --version` output; undefined when it holds no version line. */
-export function parseVersionOutput(output: string): FirecrackerVersion | undefined {
-  const match = VERSION_LINE.exec(output);
-  if (match === null) return undefined;
-  const [, major = '', minor = '', patch = '', prerelease] = match;
-  const version = { major: Number(major), minor: Number(minor), patch: Number(patch) };
-  return prerelease === undefined ? version : { ...version, prerelease };
-}
-
 const versionCache = new Map<string, { identity: string; version: FirecrackerVersion }>();
 
 /** Runs `BINARY --version` once per binary (re-run when the file changes). */
@@ -117,11 +99,15 @@ export async function probeFirecrackerVersion(binary: string): Promise<Firecrack
       resolve({ stdout: out, stderr: err, failure: error });
     });
   });
-  const version = parseVersionOutput(stdout);
-  if (version === undefined) {
+  let version: FirecrackerVersion;
+  try {
+    // Refuses versions fcvirt does not drive (VIR_ERR_CONFIG_UNSUPPORTED) as well.
+    version = parseVersionOutput(stdout);
+  } catch (error) {
+    if (error instanceof VirError && error.codeName === 'VIR_ERR_CONFIG_UNSUPPORTED') throw error;
     const said = (stderr.trim() || stdout.trim()).split('\n').slice(0, 3).join(' ').slice(0, 300);
     const how = failure === null ? '' : ` (${failure.message.split('\n')[0] ?? ''})`;
-    throw new VirError('VIR_ERR_INTERNAL_ERROR', `Cannot get the version of firecracker binary ${binary}${how}: ${said === '' ? 'no output' : `'${said}'`}`);
+    throw new VirError('VIR_ERR_INTERNAL_ERROR', `Cannot get the version of firecracker binary ${binary}${how}: ${said === '' ? 'no output' : `'${said}'`}`, { cause: error });
   }
   versionCache.set(binary, { identity, version });
   return version;
@@ -187,6 +173,9 @@ async function clearApiSocket(apiSocket: string): Promise<void> {
   });
 }
 
+/** The first version whose `--level` does not require `--log-path` (main.rs, v1.5.0). */
+const LEVEL_WITHOUT_LOG_PATH: FirecrackerVersion = { major: 1, minor: 5, patch: 0 };
+
 /**
  * The command line: `--api-sock S --id ID`, and `--level Warning` where that is not already
  * the default. Before v1.5.0 Firecracker's level defaults to Warning and `--level` is refused
@@ -195,8 +184,7 @@ async function clearApiSocket(apiSocket: string): Promise<void> {
  * O_APPEND and would overwrite the domain log; its messages go to stderr/stdout, the log.
  */
 export function firecrackerArgs(options: Pick<SpawnFirecrackerOptions, 'apiSocket' | 'id' | 'version' | 'extraArgs'>): string[] {
-  const { major, minor } = options.version;
-  const levelFlag = major > 1 || (major === 1 && minor >= 5);
+  const levelFlag = versionAtLeast(options.version, LEVEL_WITHOUT_LOG_PATH);
   return ['--api-sock', options.apiSocket, '--id', options.id, ...(levelFlag ? ['--level', 'Warning'] : []), ...(options.extraArgs ?? [])];
 }
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  findFirecrackerBinary, firecrackerArgs, firecrackerInstanceId, parseVersionOutput, probeFirecrackerVersion, spawnFirecracker, waitForApiSocket,
+  findFirecrackerBinary, firecrackerArgs, firecrackerInstanceId, probeFirecrackerVersion, spawnFirecracker, waitForApiSocket,
 } from '../../src/firecracker/launcher.js';
 import { prepareConsoleFiles } from '../../src/driver/console/console-files.js';
 import { readProcessStat } from '../../src/firecracker/process-info.js';
@@ -41,13 +41,6 @@ test('instance ids: valid for Firecracker, stable, distinct for names that map a
     assert.match(firecrackerInstanceId(name, UUID), valid);
   }
   assert.notEqual(firecrackerInstanceId('a_b', UUID), firecrackerInstanceId('a.b', '11111111-1d52-d8f3-2516-782e98ab3fa0'));
-});
-
-test('version output of every recorded release parses from its first line', () => {
-  assert.deepEqual(parseVersionOutput('Firecracker v0.25.2\n\nSupported snapshot data format versions: v0.23.0\n\n'), { major: 0, minor: 25, patch: 2 });
-  assert.deepEqual(parseVersionOutput('Firecracker v1.16.1\n\n2026-12-04T16:58:01 [anonymous-instance:main] Firecracker exiting successfully. exit_code=0\n'), { major: 1, minor: 16, patch: 1 });
-  assert.deepEqual(parseVersionOutput('Firecracker v1.8.0-dev\n'), { major: 1, minor: 8, patch: 0, prerelease: 'dev' });
-  assert.equal(parseVersionOutput('something else\n'), undefined);
 });
 
 test('the command line per version: --level only where Firecracker takes it without --log-path', () => {
@@ -97,6 +90,15 @@ test('the version is probed once per binary, again when the binary changes', asy
   const evenLater = new Date(Date.now() + 10000);
   await utimes(binary, evenLater, evenLater);
   await assert.rejects(probeFirecrackerVersion(binary), /Cannot get the version of firecracker binary .*: 'nonsense'/);
+  process.env.MINI_FC_VERSION_OUTPUT = 'Firecracker v0.24.6\n';
+  const latest = new Date(Date.now() + 15000);
+  await utimes(binary, latest, latest);
+  await assert.rejects(probeFirecrackerVersion(binary), (error: unknown) => {
+    assert.ok(error instanceof VirError);
+    assert.equal(error.codeName, 'VIR_ERR_CONFIG_UNSUPPORTED');
+    assert.match(error.message, /Firecracker 0\.24\.6 is not supported/);
+    return true;
+  });
 });
 
 test('spawned in its own session, it outlives the process that started it; its API answers', async (t) => {
