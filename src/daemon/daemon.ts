@@ -5,7 +5,8 @@
 
 import fs from 'node:fs/promises';
 import type { Connection } from '../api/connection.js';
-import { VirError } from '../errors.js';
+import { isVirError, VirError } from '../errors.js';
+import { strerror } from '../system-error.js';
 import { answers, listen, type Listener } from '../rpc/listen.js';
 import type { RpcServerOptions } from '../rpc/server/server.js';
 import { IdleShutdown } from './idle-shutdown.js';
@@ -50,6 +51,12 @@ export function checkServedUri(uri: string, sockets: DaemonSockets): void {
   if (pathname !== SESSION_PATH) {
     throw new VirError('VIR_ERR_INTERNAL_ERROR', `unexpected FC URI path '${pathname}', try fc:///session`);
   }
+}
+
+/** What to do about a permission problem of the system instance. */
+function hintFor(error: unknown, sockets: DaemonSockets): string {
+  const denied = ['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '');
+  return denied && sockets.uri === 'fc:///system' ? '; the system instance runs as root (or give it --root DIR, or use --session)' : '';
 }
 
 export class Daemon {
@@ -101,7 +108,11 @@ export class Daemon {
       }
     }
     // libvirt keeps a user's runtime dir private; the system one is world-readable (the -ro socket).
-    await fs.mkdir(sockets.dir, { recursive: true, mode: sockets.ro === undefined ? 0o700 : 0o755 });
+    try {
+      await fs.mkdir(sockets.dir, { recursive: true, mode: sockets.ro === undefined ? 0o700 : 0o755 });
+    } catch (error) {
+      throw new VirError('VIR_ERR_SYSTEM_ERROR', `cannot create directory '${sockets.dir}': ${strerror(error)}${hintFor(error, sockets)}`, { cause: error });
+    }
 
     const backend = await this.config.openBackend();
     this.backend = backend;
@@ -121,19 +132,25 @@ export class Daemon {
     };
     const serve = async (socketPath: string, mode: number, readOnly: boolean): Promise<void> => {
       const name = socketPath.slice(socketPath.lastIndexOf('/') + 1);
-      const listener = await listen({
-        ...common,
-        path: socketPath,
-        mode,
-        readOnly,
-        onCall: (record) => {
-          logger.call(record, name);
-        },
-        onClient: (event, client, count) => {
-          logger.info(`client ${client} ${event} on ${name} (${count} on this socket)`);
-          this.idle?.poke();
-        },
-      });
+      let listener: Listener;
+      try {
+        listener = await listen({
+          ...common,
+          path: socketPath,
+          mode,
+          readOnly,
+          onCall: (record) => {
+            logger.call(record, name);
+          },
+          onClient: (event, client, count) => {
+            logger.info(`client ${client} ${event} on ${name} (${count} on this socket)`);
+            this.idle?.poke();
+          },
+        });
+      } catch (error) {
+        if (isVirError(error)) throw error;
+        throw new VirError('VIR_ERR_SYSTEM_ERROR', `cannot listen on '${socketPath}': ${strerror(error)}${hintFor(error, sockets)}`, { cause: error });
+      }
       this.listeners.push({ listener, name });
     };
     await serve(sockets.rw, RW_SOCKET_MODE, false);

@@ -27,6 +27,17 @@ test('usage errors exit 2 with one sentence; --help and --version exit 0', async
   assert.deepEqual(version, { status: 0, stdout: 'virtfcd (fcvirt) 0.1.0\n', stderr: '' });
 });
 
+test('the system instance as a user: refused with what to do instead, nothing left behind', async (t) => {
+  const user = await makeUserSandbox(t);
+  const result = await run(process.execPath, [MEMORY_VIRTFCD, '--system'], { uid: user.uid, gid: user.gid, cwd: user.home, env: user.env });
+  assert.equal(result.status, 1);
+  assert.match(
+    result.stderr,
+    // Which step fails depends on whether the host already has /run/libvirt.
+    /^\S+ \S+: \d+: error : cannot start: cannot (create directory '\/run\/libvirt'|listen on '\/run\/libvirt\/virtfcd-sock'): Permission denied; the system instance runs as root \(or give it --root DIR, or use --session\)\n$/,
+  );
+});
+
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal} stops it cleanly: exit 0, socket files removed, nothing on stderr`, async (t) => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'fcvd-'));

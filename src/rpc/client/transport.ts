@@ -4,6 +4,7 @@
 
 import net from 'node:net';
 import { VirError } from '../../errors.js';
+import { strerror } from '../../system-error.js';
 import {
   type Header,
   type Packet,
@@ -52,19 +53,9 @@ export function connectUnixSocket(socketPath: string): Promise<net.Socket> {
   });
 }
 
-const errnoText: Partial<Record<string, string>> = {
-  ENOENT: 'No such file or directory',
-  ECONNREFUSED: 'Connection refused',
-  EACCES: 'Permission denied',
-  ENOTSOCK: 'Socket operation on non-socket',
-  ENOTDIR: 'Not a directory',
-};
-
 /** libvirt's words for a failed connect: "Failed to connect socket to 'PATH': <strerror>". */
 export function socketConnectError(socketPath: string, error: unknown): VirError {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const reason = (code === undefined ? undefined : errnoText[code]) ?? (error instanceof Error ? error.message : String(error));
-  return new VirError('VIR_ERR_SYSTEM_ERROR', `Failed to connect socket to '${socketPath}': ${reason}`, {
+  return new VirError('VIR_ERR_SYSTEM_ERROR', `Failed to connect socket to '${socketPath}': ${strerror(error)}`, {
     domain: 'VIR_FROM_RPC',
     cause: error,
   });
