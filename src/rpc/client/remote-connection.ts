@@ -103,6 +103,9 @@ export class RemoteConnection implements Connection {
         if (this.closeCallback) await this.transport.call('connectUnregisterCloseCallback', undefined);
         await this.transport.call('connectClose', undefined);
       }
+    } catch (error) {
+      // The daemon went away before or during the goodbye: the connection is closed all the same.
+      if (!this.transport.closed) throw error;
     } finally {
       this.callbacks.clear();
       await this.transport.close();
