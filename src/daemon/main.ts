@@ -55,25 +55,30 @@ export async function runVirtfcd(run: RunOptions): Promise<number> {
   }
   const { options } = parsed;
   const logger = createLogger({ verbose: options.verbose, write: run.io.stderr });
-  let daemon: Daemon;
-  try {
-    const sockets = daemonSockets(options, run.env);
-    daemon = await Daemon.start({
-      sockets,
-      timeoutSeconds: options.timeoutSeconds,
-      logger,
-      openBackend: () => run.openBackend(options, sockets, logger),
-    });
-  } catch (error) {
-    logger.error(`cannot start: ${isVirError(error) || error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
+  // Handlers first: a signal that arrives while starting (the sockets may already answer) stops
+  // the daemon as soon as it has started, never kills it half-way.
+  let daemon: Daemon | undefined;
+  let stopSignal: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info(`${signal} received: stopping (running domains keep running)`);
-    void daemon.stop('signal');
+    stopSignal ??= signal;
+    void daemon?.stop('signal');
   };
   for (const signal of STOP_SIGNALS) run.signals.on(signal, onSignal);
   try {
+    try {
+      const sockets = daemonSockets(options, run.env);
+      daemon = await Daemon.start({
+        sockets,
+        timeoutSeconds: options.timeoutSeconds,
+        logger,
+        openBackend: () => run.openBackend(options, sockets, logger),
+      });
+    } catch (error) {
+      logger.error(`cannot start: ${isVirError(error) || error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+    if (stopSignal !== undefined) void daemon.stop('signal');
     run.onReady?.(daemon);
     await daemon.done;
   } finally {
