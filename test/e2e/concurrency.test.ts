@@ -1,0 +1,64 @@
+// Mutating operations on one domain run one at a time, queries never wait for them, and two
+// starts of one domain race to exactly one success.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { DomainState } from '../../src/api/constants.js';
+import { openConnection } from '../../src/connect.js';
+import { VirError } from '../../src/errors.js';
+import { gatedFirecracker } from '../helpers/emulators.js';
+import { domainXml, fakeBackend } from '../helpers/fc-backend.js';
+import { makeEmbedRoot, processesUnder } from '../helpers/embed-root.js';
+
+test('two concurrent starts of one domain: exactly one succeeds', async (t) => {
+  const { root, uri } = await makeEmbedRoot(t);
+  const connection = await openConnection(uri);
+  t.after(() => connection.close());
+  const domain = await connection.defineXML(domainXml(fakeBackend, { name: 'race' }));
+  const other = await connection.lookupByName('race');
+  const results = await Promise.allSettled([domain.create(), other.create()]);
+  const fulfilled = results.filter((result) => result.status === 'fulfilled');
+  const rejected = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  assert.equal(fulfilled.length, 1);
+  assert.equal(rejected.length, 1);
+  assert.ok(rejected[0] instanceof VirError);
+  assert.equal(rejected[0].codeName, 'VIR_ERR_OPERATION_INVALID');
+  assert.equal(rejected[0].message, 'Requested operation is not valid: domain is already running');
+  assert.equal((await processesUnder(root)).length, 1);
+  await domain.destroy();
+});
+
+test('queries answer while a start is in progress', async (t) => {
+  const { root, uri } = await makeEmbedRoot(t);
+  const gate = path.join(root, 'GO');
+  const emulator = await gatedFirecracker(root, gate);
+  const connection = await openConnection(uri);
+  t.after(() => connection.close());
+  const domain = await connection.defineXML(domainXml(fakeBackend, { name: 'slow', emulator }));
+  let settled = false;
+  const starting = domain.create().finally(() => { settled = true; });
+  const startFailed = assert.rejects(starting, /released by the test/);
+  await new Promise((resolve) => setImmediate(resolve));
+  // The start holds the job until the gate opens; none of these wait for it.
+  assert.equal((await domain.getState()).state, DomainState.SHUTOFF);
+  assert.equal((await connection.listAllDomains()).length, 1);
+  assert.match(await domain.getXMLDesc(), /<name>slow<\/name>/);
+  await domain.getInfo();
+  assert.equal(settled, false);
+  await fs.writeFile(gate, '');
+  await startFailed;
+  assert.deepEqual(await processesUnder(root), []);
+});
+
+test('several domains start at once, each with its own id', async (t) => {
+  const { root, uri } = await makeEmbedRoot(t);
+  const connection = await openConnection(uri);
+  t.after(() => connection.close());
+  const names = ['p1', 'p2', 'p3', 'p4', 'p5'];
+  const domains = await Promise.all(names.map((name) => connection.createXML(domainXml(fakeBackend, { name }))));
+  assert.deepEqual(domains.map((domain) => domain.id).sort(), [1, 2, 3, 4, 5]);
+  assert.equal((await processesUnder(root)).length, 5);
+  await Promise.all(domains.map((domain) => domain.destroy()));
+  assert.deepEqual(await processesUnder(root), []);
+});
