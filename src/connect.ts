@@ -1,6 +1,7 @@
 // openConnection(uri): the one way to get a Connection.
 //   fc:///embed?root=DIR   the driver runs in this process, every path under DIR
-//   fc:///system           virtfcd's system instance (the remote protocol)
+//   fc:///system           virtfcd's system instance (libvirt's remote protocol; ?socket=PATH
+//                          reaches a daemon started with --root)
 //   fc:///session          virtfcd's per-user instance
 
 import type { Connection } from './api/connection.js';
@@ -8,6 +9,7 @@ import { VirError } from './errors.js';
 import { DriverConnection } from './driver/connection.js';
 import { acquireDriver, releaseDriver } from './driver/driver-registry.js';
 import { rootLayout } from './driver/paths.js';
+import { RemoteConnection } from './rpc/client/remote-connection.js';
 
 export interface OpenOptions {
   /** Environment used to find `firecracker` in PATH (embed mode). */
@@ -19,6 +21,8 @@ export interface OpenOptions {
 interface ParsedUri {
   path: string;
   params: URLSearchParams;
+  /** fc+unix:// names the transport: only the daemon can serve it. */
+  remoteOnly: boolean;
 }
 
 function parseUri(uri: string): ParsedUri {
@@ -28,15 +32,15 @@ function parseUri(uri: string): ParsedUri {
   } catch {
     throw new VirError('VIR_ERR_INVALID_ARG', `unable to parse URI ${uri}`);
   }
-  if (url.protocol !== 'fc:' || url.host !== '') {
+  if ((url.protocol !== 'fc:' && url.protocol !== 'fc+unix:') || url.host !== '') {
     throw new VirError('VIR_ERR_NO_CONNECT', uri);
   }
-  return { path: url.pathname, params: url.searchParams };
+  return { path: url.pathname, params: url.searchParams, remoteOnly: url.protocol === 'fc+unix:' };
 }
 
 export async function openConnection(uri: string, options: OpenOptions = {}): Promise<Connection> {
-  const { path, params } = parseUri(uri);
-  switch (path) {
+  const { path, params, remoteOnly } = parseUri(uri);
+  switch (remoteOnly && path === '/embed' ? '' : path) {
     case '/embed': {
       const root = params.get('root');
       if (root === null || root === '') {
@@ -50,7 +54,7 @@ export async function openConnection(uri: string, options: OpenOptions = {}): Pr
     }
     case '/system':
     case '/session':
-      throw new VirError('VIR_ERR_NO_CONNECT', `${uri}: the virtfcd daemon transport is not available yet in this build; use fc:///embed?root=DIR`);
+      return RemoteConnection.open(uri, options.readOnly === undefined ? {} : { readOnly: options.readOnly });
     default:
       throw new VirError('VIR_ERR_INTERNAL_ERROR', `unexpected fc URI path '${path}', try fc:///system, fc:///session or fc:///embed?root=DIR`);
   }

@@ -65,7 +65,7 @@ test('the lifecycle verbs print what virsh prints', async (t) => {
   assert.match((await run('dominfo', 'demo')).stdout, /\nAutostart: {6}enable\n/);
   assert.deepEqual(await run('autostart', '--disable', 'demo'), { code: 0, stdout: "Domain 'demo' unmarked as autostarted\n\n", stderr: '' });
   assert.deepEqual(await run('shutdown', 'demo'), { code: 0, stdout: "Domain 'demo' is being shutdown\n\n", stderr: '' });
-  await waitFor('the shutdown', async () => (await run('domstate', 'demo')).stdout === 'shut off\n\n', 15_000);
+  await waitFor(async () => (await run('domstate', 'demo')).stdout === 'shut off\n\n', 'the shutdown', 15_000);
   assert.equal((await run('domstate', 'demo', '--reason')).stdout, 'shut off (shutdown)\n\n');
   assert.deepEqual(await run('start', 'demo'), { code: 0, stdout: "Domain 'demo' started\n\n", stderr: '' });
   assert.deepEqual(await run('destroy', 'demo'), { code: 0, stdout: "Domain 'demo' destroyed\n\n", stderr: '' });

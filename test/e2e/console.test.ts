@@ -35,7 +35,7 @@ for (const backend of backends) {
         stream.write('echo hello-console\r');
         await output.waitForText('hello-console\r\nfcguest# ');
       } else {
-        await waitFor('guest output', () => output.text.length > 0, backend.bootMs);
+        await waitFor(() => output.text.length > 0, 'guest output', backend.bootMs);
       }
 
       await assert.rejects(domain.openConsole(null), (error: unknown) =>

@@ -43,7 +43,7 @@ for (const backend of backends) {
       const statusOfThree = await fs.readFile(path.join(root, 'run/libvirt/fc/three.xml'), 'utf8');
       const threePid = Number(/pid='(\d+)'/.exec(statusOfThree)?.[1]);
       process.kill(threePid, 'SIGKILL');
-      await waitFor('the third VM to die', async () => !(await processesUnder(root)).includes(threePid));
+      await waitFor(async () => !(await processesUnder(root)).includes(threePid), 'the third VM to die');
 
       const connection = await openConnection(uri);
       t.after(() => connection.close());
@@ -79,7 +79,7 @@ for (const backend of backends) {
       const domain = await second.lookupByName('persist');
       assert.equal(domain.id, 1);
       await domain.shutdown();
-      await waitFor('the shutdown', async () => (await domain.getState()).state === DomainState.SHUTOFF, 10_000);
+      await waitFor(async () => (await domain.getState()).state === DomainState.SHUTOFF, 'the shutdown', 10_000);
       assert.deepEqual(await domain.getState(), { state: DomainState.SHUTOFF, reason: ShutoffReason.SHUTDOWN });
       assert.deepEqual(await processesUnder(root), []);
     });
@@ -95,7 +95,7 @@ for (const backend of backends) {
       await first.close();
       // The guest goes down while no driver watches (as it does between two CLI commands).
       for (const pid of await processesUnder(root)) process.kill(pid, 'SIGKILL');
-      await waitFor('the VM to exit', async () => (await processesUnder(root)).length === 0, 10_000);
+      await waitFor(async () => (await processesUnder(root)).length === 0, 'the VM to exit', 10_000);
       const second = await openConnection(uri);
       t.after(() => second.close());
       assert.deepEqual(await (await second.lookupByName('later')).getState(), { state: DomainState.SHUTOFF, reason: ShutoffReason.SHUTDOWN });

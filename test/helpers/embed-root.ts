@@ -39,7 +39,7 @@ export async function killProcessesUnder(root: string): Promise<void> {
       // already gone
     }
   }
-  await waitFor('the test\'s Firecracker processes to go', async () => (await processesUnder(root)).length === 0, 10_000);
+  await waitFor(async () => (await processesUnder(root)).length === 0, 'the test\'s Firecracker processes to go', 10_000);
 }
 
 export async function makeEmbedRoot(t: TestContext): Promise<EmbedRoot> {
