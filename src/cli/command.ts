@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 
 /** A terminal (or pipe) to read from: process.stdin, or a stream in tests. */
-export type CliInput = Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+export type CliInput = Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown; unref?: () => unknown };
 
 export interface CliIo {
   stdout: (text: string) => void;

@@ -67,6 +67,7 @@ import {
 } from './process.js';
 import { RootLock, type LockKind } from './root-lock.js';
 import { parseStatus } from './status-file.js';
+import { reasonFromName, reasonName } from './state-names.js';
 
 export interface DriverTimeouts extends ProcessTimeouts {
   /** How long an operation waits for another one on the same domain. */
@@ -199,6 +200,8 @@ export class FcDriver {
         this.domains.findForDefinition(def, false);
         const domain = this.domains.add(def, true);
         domain.autostart = await this.autostartLinkExists(def.name);
+        const reason = await fs.readFile(domainPaths(this.layout, def.name, def.uuid).shutoffFile, 'utf8').catch(() => undefined);
+        if (reason !== undefined) domain.setState(DomainState.SHUTOFF, reasonFromName(DomainState.SHUTOFF, reason.trim()));
       } catch (error) {
         this.warn(`Failed to load config for domain from '${file}': ${(error as Error).message}`);
       }
@@ -271,6 +274,7 @@ export class FcDriver {
     if (domain !== undefined) {
       const reason = state === 'hung' ? ShutoffReason.DAEMON : runtime.shutdownRequested ? ShutoffReason.SHUTDOWN : ShutoffReason.CRASHED;
       domain.setState(DomainState.SHUTOFF, reason);
+      await this.recordShutoff(domain, reason);
     }
   }
 
@@ -434,6 +438,7 @@ export class FcDriver {
       const paths = domainPaths(this.layout, domain.name, domain.uuid);
       await fs.rm(paths.autostartLink, { force: true });
       await fs.rm(paths.configFile, { force: true });
+      await fs.rm(paths.shutoffFile, { force: true });
       await syncDirectory(this.layout.configDir);
       domain.autostart = false;
       domain.persistent = false;
@@ -532,8 +537,24 @@ export class FcDriver {
     if (paused) domain.setState(DomainState.PAUSED, PausedReason.USER);
     else domain.setState(DomainState.RUNNING, RunningReason.BOOTED);
     this.watch(domain, started.monitor, Date.now());
+    await this.forgetShutoff(domain);
     this.events.lifecycle(domain.ref(), DomainEventType.STARTED, StartedDetail.BOOTED);
     if (paused) this.events.lifecycle(domain.ref(), DomainEventType.SUSPENDED, SuspendedDetail.PAUSED);
+  }
+
+  /** Keeps why a persistent domain stopped for the next driver on this root (paths.ts). */
+  private async recordShutoff(domain: DomainObject, reason: number): Promise<void> {
+    if (!domain.persistent) return;
+    const file = domainPaths(this.layout, domain.name, domain.uuid).shutoffFile;
+    try {
+      await writeFileAtomic(file, `${reasonName(DomainState.SHUTOFF, reason)}\n`, { mode: 0o644 });
+    } catch (error) {
+      this.warn(`cannot record why domain '${domain.name}' shut off: ${(error as Error).message}`);
+    }
+  }
+
+  private async forgetShutoff(domain: DomainObject): Promise<void> {
+    await fs.rm(domainPaths(this.layout, domain.name, domain.uuid).shutoffFile, { force: true });
   }
 
   private allocateId(): number {
@@ -574,7 +595,7 @@ export class FcDriver {
       // GRACEFUL asks for SIGTERM without SIGKILL; Firecracker has no SIGTERM handler and ends
       // at once, so both forms end the same way.
       await this.stopRun(domain, runtime, this.timeouts.terminateGraceMs);
-      this.finishStopped(domain, ShutoffReason.DESTROYED, StoppedDetail.DESTROYED);
+      await this.finishStopped(domain, ShutoffReason.DESTROYED, StoppedDetail.DESTROYED);
     });
   }
 
@@ -588,8 +609,9 @@ export class FcDriver {
   }
 
   /** The domain is shut off now: state, definitions, event; a transient one goes away. */
-  private finishStopped(domain: DomainObject, reason: number, eventDetail: number): void {
+  private async finishStopped(domain: DomainObject, reason: number, eventDetail: number): Promise<void> {
     const ref = domain.ref();
+    await this.recordShutoff(domain, reason);
     domain.runtime = undefined;
     domain.setState(DomainState.SHUTOFF, reason);
     if (domain.newDef !== undefined) {
@@ -625,7 +647,7 @@ export class FcDriver {
       domain.setState(DomainState.RUNNING, RunningReason.BOOTED);
       this.watch(domain, started.monitor, Date.now());
     } catch (error) {
-      this.finishStopped(domain, ShutoffReason.FAILED, StoppedDetail.FAILED);
+      await this.finishStopped(domain, ShutoffReason.FAILED, StoppedDetail.FAILED);
       throw error;
     }
     if (why === 'reboot') {
@@ -703,8 +725,8 @@ export class FcDriver {
         this.warn(`domain '${domain.name}' exited ${shortRuns} times in a row within ${MIN_RUN_MS} ms of starting; not restarting it again`);
       }
       await cleanupRun(this.context, runtime, domainPaths(this.layout, domain.name, domain.uuid).statusFile);
-      if (exit === 'crash' || action === 'restart') this.finishStopped(domain, ShutoffReason.CRASHED, StoppedDetail.CRASHED);
-      else this.finishStopped(domain, ShutoffReason.SHUTDOWN, StoppedDetail.SHUTDOWN);
+      if (exit === 'crash' || action === 'restart') await this.finishStopped(domain, ShutoffReason.CRASHED, StoppedDetail.CRASHED);
+      else await this.finishStopped(domain, ShutoffReason.SHUTDOWN, StoppedDetail.SHUTDOWN);
     } finally {
       end();
     }

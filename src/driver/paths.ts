@@ -3,6 +3,7 @@
 //   system            /etc/libvirt/fc/NAME.xml              persistent definitions
 //                     /etc/libvirt/fc/autostart/NAME.xml    symlink to ../NAME.xml
 //                     /run/libvirt/fc/NAME.xml              status (live XML + process facts)
+//                     /run/libvirt/fc/NAME.shutoff          why it last shut off (see below)
 //                     /run/libvirt/fc/<uuid>/               runtime dir: api.sock, console FIFO,
 //                                                           console owner record, vsock socket
 //                     /var/log/libvirt/fc/NAME.log          serial output + Firecracker's log
@@ -10,6 +11,11 @@
 //                     embed command and a daemon on one root meet at the same lock
 //   session           $XDG_CONFIG_HOME/libvirt/fc, $XDG_RUNTIME_DIR/libvirt/fc,
 //                     $XDG_CACHE_HOME/libvirt/fc/log (DESIGN.md)
+//
+// NAME.shutoff is fcvirt's addition: libvirt keeps the shutoff reason of an inactive domain in
+// its daemon's memory only, but in embed mode every command is a new driver, so the reason a
+// domain stopped ("shutdown", "crashed", …) would be lost before the next command could show it.
+// It lives in the runtime tree, so like libvirt's it does not survive a host reboot.
 //
 // The runtime dir is keyed by uuid, not name, so that UNIX socket paths stay short whatever the
 // name is; socket paths are still checked against the 107-byte sun_path limit.
@@ -94,6 +100,8 @@ export interface DomainPaths {
   /** What the autostart link points at (relative, as libvirt writes it). */
   autostartTarget: string;
   statusFile: string;
+  /** Why a persistent domain last shut off (fcvirt's own: embed commands each start a driver). */
+  shutoffFile: string;
   runtimeDir: string;
   apiSocket: string;
   consoleInput: string;
@@ -109,6 +117,7 @@ export function domainPaths(layout: DriverLayout, name: string, uuid: string): D
     autostartLink: path.join(layout.autostartDir, `${name}.xml`),
     autostartTarget: path.join('..', `${name}.xml`),
     statusFile: path.join(layout.stateDir, `${name}.xml`),
+    shutoffFile: path.join(layout.stateDir, `${name}.shutoff`),
     runtimeDir,
     apiSocket: path.join(runtimeDir, 'api.sock'),
     consoleInput: path.join(runtimeDir, 'console.in'),

@@ -18,7 +18,7 @@ import { formatDomainXML } from '../conf/index.js';
 import type { DomainDef } from '../conf/domain-def.js';
 import { VirError } from '../errors.js';
 import { FirecrackerApiClient } from '../firecracker/api-client.js';
-import { firecrackerInstanceId, spawnFirecracker, waitForApiSocket } from '../firecracker/launcher.js';
+import { firecrackerInstanceId, readLogTail, spawnFirecracker, waitForApiSocket } from '../firecracker/launcher.js';
 import { buildPlan, withPlanDefaults, type PlanPaths } from '../firecracker/plan/index.js';
 import { isProcessAlive, readProcessStartTime } from '../firecracker/process-info.js';
 import { terminate, watchProcessExit } from '../firecracker/process-watch.js';
@@ -153,10 +153,12 @@ export async function startProcess(
     await journal(DomainState.PAUSED, PausedReason.STARTING_UP);
 
     await waitForApiSocket(paths.apiSocket, { deadlineMs: timeouts.apiSocketMs, exited: monitor.exited, logFile: paths.logFile, logOffset: runtime.logOffset });
-    const client = new FirecrackerApiClient(paths.apiSocket, { timeoutMs: timeouts.apiRequestMs });
+    const client = new FirecrackerApiClient(paths.apiSocket, { timeoutMs: timeouts.apiRequestMs, processExited: child.exited });
     try {
       await client.apply(plan);
       if (options.paused) await client.pause();
+    } catch (error) {
+      throw await withLastOutput(error, child.exited, paths.logFile, runtime.logOffset);
     } finally {
       client.close();
     }
@@ -173,6 +175,18 @@ export async function startProcess(
     }
     throw error;
   }
+}
+
+/**
+ * When the process died under a request, the error gets what it last wrote (its stderr is in
+ * the domain log), as libvirt quotes a dead QEMU's log.
+ */
+async function withLastOutput(error: unknown, exited: Promise<unknown>, logFile: string, logOffset: number): Promise<unknown> {
+  const gone = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => { setTimeout(() => { resolve(false); }, 100); })]);
+  if (!gone || !(error instanceof VirError)) return error;
+  const tail = await readLogTail(logFile, logOffset);
+  if (tail === '') return error;
+  return new VirError(error.code, `${error.detail}; its last output: ${tail.split('\n').join(' / ')}`, { cause: error });
 }
 
 /** Watches a process that is not our child (re-attached): its exit status is unknown. */

@@ -89,7 +89,12 @@ export class RootLock {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    await writeFileAtomic(this.file, `${JSON.stringify({ ...this.holder, released: true })}\n`, { mode: 0o644 });
+    try {
+      await writeFileAtomic(this.file, `${JSON.stringify({ ...this.holder, released: true })}\n`, { mode: 0o644 });
+    } catch (error) {
+      // The whole state directory went away (a removed embed root): nothing is left to release.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
 
   /** A RootLock, the live holder that keeps us out, or 'raced' when the state changed under us. */

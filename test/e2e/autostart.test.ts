@@ -11,7 +11,8 @@ import { domainXml, fakeBackend } from '../helpers/fc-backend.js';
 import { makeEmbedRoot } from '../helpers/embed-root.js';
 
 test('autostart domains start once per boot, not at every driver start', async (t) => {
-  const { root, uri } = await makeEmbedRoot(t);
+  const embed = await makeEmbedRoot(t);
+  const { root, uri } = embed;
   const first = await openConnection(uri);
   const domain = await first.defineXML(domainXml(fakeBackend, { name: 'auto' }));
   await domain.setAutostart(true);
@@ -30,8 +31,7 @@ test('autostart domains start once per boot, not at every driver start', async (
 
   // As after a host reboot: the stamp names another boot.
   await fs.writeFile(path.join(root, 'run/libvirt/fc/fc-autostarted'), 'an-earlier-boot\n');
-  const third = await openConnection(uri);
-  t.after(() => third.close());
+  const third = await embed.open();
   const started = await third.lookupByName('auto');
   assert.equal((await started.getState()).state, DomainState.RUNNING);
   await started.destroy();

@@ -11,7 +11,8 @@ import { waitFor } from '../helpers/wait.js';
 const UUID = '4dea22b3-1d52-d8f3-2516-782e98ab3fa0';
 
 test('the lifecycle verbs print what virsh prints', async (t) => {
-  const { root, uri } = await makeEmbedRoot(t);
+  const embed = await makeEmbedRoot(t);
+  const { root, uri } = embed;
   const file = path.join(root, 'demo.xml');
   await fs.writeFile(file, domainXml(fakeBackend, { name: 'demo', uuid: UUID, title: 'A demo' }));
   const run = (...args: string[]) => fcvirt(args, { uri });
@@ -45,9 +46,10 @@ test('the lifecycle verbs print what virsh prints', async (t) => {
   assert.equal((await run('domid', 'demo')).stdout, '1\n\n');
   assert.equal((await run('domname', '1')).stdout, 'demo\n\n');
   assert.equal((await run('list')).stdout, ' Id   Name   State\n----------------------\n 1    demo   running\n\n');
-  assert.equal((await run('list', '--title', '--uuid')).stdout,
-    ` Id   Name   State     Title    UUID\n${'-'.repeat(5 + 7 + 10 + 9 + 39)}\n 1    demo   running   A demo   ${UUID}\n\n`);
+  assert.equal((await run('list', '--title')).stdout, ` Id   Name   State     Title\n${'-'.repeat(5 + 7 + 10 + 9)}\n 1    demo   running   A demo\n\n`);
   assert.equal((await run('list', '--name')).stdout, 'demo\n\n');
+  assert.equal((await run('list', '--uuid', '--name', '--id')).stdout, `${UUID} 1 demo\n\n`);
+  assert.deepEqual(await run('list', '--table', '--uuid'), { code: 1, stdout: '\n', stderr: 'error: Options --table and --uuid are mutually exclusive\n' });
   const info = (await run('dominfo', '1')).stdout;
   assert.match(info, /^Id: {13}1\nName: {11}demo\n/);
   assert.match(info, /\nState: {10}running\n/);
@@ -82,7 +84,8 @@ test('the lifecycle verbs print what virsh prints', async (t) => {
 });
 
 test('errors and usage as virsh reports them', async (t) => {
-  const { root, uri } = await makeEmbedRoot(t);
+  const embed = await makeEmbedRoot(t);
+  const { root, uri } = embed;
   const run = (...args: string[]) => fcvirt(args, { uri });
   assert.deepEqual(await run('dominfo', 'nosuch'), { code: 1, stdout: '\n', stderr: "error: failed to get domain 'nosuch'\n" });
   assert.deepEqual(await run('domname', 'nosuch'), { code: 1, stdout: '\n', stderr: "error: failed to get domain 'nosuch'\n" });

@@ -5,16 +5,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DomainState } from '../../src/api/constants.js';
-import { openConnection } from '../../src/connect.js';
 import { VirError } from '../../src/errors.js';
 import { gatedFirecracker } from '../helpers/emulators.js';
 import { domainXml, fakeBackend } from '../helpers/fc-backend.js';
 import { makeEmbedRoot, processesUnder } from '../helpers/embed-root.js';
+import { waitFor } from '../helpers/wait.js';
 
 test('two concurrent starts of one domain: exactly one succeeds', async (t) => {
-  const { root, uri } = await makeEmbedRoot(t);
-  const connection = await openConnection(uri);
-  t.after(() => connection.close());
+  const embed = await makeEmbedRoot(t);
+  const { root } = embed;
+  const connection = await embed.open();
   const domain = await connection.defineXML(domainXml(fakeBackend, { name: 'race' }));
   const other = await connection.lookupByName('race');
   const results = await Promise.allSettled([domain.create(), other.create()]);
@@ -30,16 +30,17 @@ test('two concurrent starts of one domain: exactly one succeeds', async (t) => {
 });
 
 test('queries answer while a start is in progress', async (t) => {
-  const { root, uri } = await makeEmbedRoot(t);
+  const embed = await makeEmbedRoot(t);
+  const { root } = embed;
   const gate = path.join(root, 'GO');
   const emulator = await gatedFirecracker(root, gate);
-  const connection = await openConnection(uri);
-  t.after(() => connection.close());
+  const connection = await embed.open();
   const domain = await connection.defineXML(domainXml(fakeBackend, { name: 'slow', emulator }));
   let settled = false;
   const starting = domain.create().finally(() => { settled = true; });
   const startFailed = assert.rejects(starting, /released by the test/);
-  await new Promise((resolve) => setImmediate(resolve));
+  // The start is now waiting for the API socket of a process that will not open it.
+  await waitFor(async () => (await processesUnder(root)).length === 1, 'the gated process');
   // The start holds the job until the gate opens; none of these wait for it.
   assert.equal((await domain.getState()).state, DomainState.SHUTOFF);
   assert.equal((await connection.listAllDomains()).length, 1);
@@ -52,9 +53,9 @@ test('queries answer while a start is in progress', async (t) => {
 });
 
 test('several domains start at once, each with its own id', async (t) => {
-  const { root, uri } = await makeEmbedRoot(t);
-  const connection = await openConnection(uri);
-  t.after(() => connection.close());
+  const embed = await makeEmbedRoot(t);
+  const { root } = embed;
+  const connection = await embed.open();
   const names = ['p1', 'p2', 'p3', 'p4', 'p5'];
   const domains = await Promise.all(names.map((name) => connection.createXML(domainXml(fakeBackend, { name }))));
   assert.deepEqual(domains.map((domain) => domain.id).sort(), [1, 2, 3, 4, 5]);

@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DomainConsoleFlags } from '../../src/api/constants.js';
-import { openConnection } from '../../src/connect.js';
 import { VirError } from '../../src/errors.js';
 import { backends, domainXml } from '../helpers/fc-backend.js';
 import { fcvirt, fcvirtScript } from '../helpers/cli.js';
@@ -17,14 +16,14 @@ import { waitFor } from '../helpers/wait.js';
 for (const backend of backends) {
   describe(`console against ${backend.name} Firecracker`, { skip: backend.skip }, () => {
     test('openConsole: guest output, typed input, exclusivity, forced takeover', async (t) => {
-      const { root, uri } = await makeEmbedRoot(t);
+      const embed = await makeEmbedRoot(t);
+  const { root, uri } = embed;
       // Started by a CLI process that has exited since: the console does not depend on it.
       await fs.writeFile(path.join(root, 'c.xml'), domainXml(backend, { name: 'chatty' }));
       const created = await fcvirt(['create', path.join(root, 'c.xml')], { uri });
       assert.equal(created.code, 0, created.stderr);
 
-      const connection = await openConnection(uri);
-      t.after(() => connection.close());
+      const connection = await embed.open();
       const domain = await connection.lookupByName('chatty');
       const stream = await domain.openConsole(null);
       const output = new Collector(stream);
@@ -54,7 +53,8 @@ for (const backend of backends) {
     });
 
     test('fcvirt console: Connected…, round trip, ^] leaves; other commands meanwhile', { skip: !backend.double && 'needs the double\'s shell to echo' }, async (t) => {
-      const { root, uri } = await makeEmbedRoot(t);
+      const embed = await makeEmbedRoot(t);
+  const { root, uri } = embed;
       await fs.writeFile(path.join(root, 'c.xml'), domainXml(backend, { name: 'term' }));
       assert.equal((await fcvirt(['create', path.join(root, 'c.xml')], { uri })).code, 0);
       const child = spawn(process.execPath, [fcvirtScript, '-c', uri, 'console', 'term'], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -20,16 +20,15 @@ import {
   ListDomainsFlags,
 } from '../../src/api/constants.js';
 import type { Connection, DomainEvent } from '../../src/api/connection.js';
-import { openConnection } from '../../src/connect.js';
 import { VirError } from '../../src/errors.js';
 import { backends, domainXml, type Backend } from '../helpers/fc-backend.js';
 import { makeEmbedRoot, processesUnder } from '../helpers/embed-root.js';
 import { waitFor } from '../helpers/wait.js';
 
 async function connect(t: TestContext): Promise<{ connection: Connection; root: string; events: DomainEvent[] }> {
-  const { root, uri } = await makeEmbedRoot(t);
-  const connection = await openConnection(uri);
-  t.after(() => connection.close());
+  const embed = await makeEmbedRoot(t);
+  const { root } = embed;
+  const connection = await embed.open();
   const events: DomainEvent[] = [];
   await connection.domainEventRegisterAny(null, DomainEventId.LIFECYCLE, (event) => events.push(event));
   await connection.domainEventRegisterAny(null, DomainEventId.REBOOT, (event) => events.push(event));
@@ -100,7 +99,7 @@ function suite(backend: Backend): void {
       assert.deepEqual(await domain.getState(), { state: DomainState.SHUTOFF, reason: ShutoffReason.DESTROYED });
       assert.deepEqual(await processesUnder(root), []);
       await assert.rejects(fs.access(path.join(root, 'run/libvirt/fc/demo.xml')));
-      assert.deepEqual((await fs.readdir(path.join(root, 'run/libvirt/fc'))).filter((entry) => !entry.startsWith('driver.lock') && entry !== 'fc-autostarted'), []);
+      assert.deepEqual((await fs.readdir(path.join(root, 'run/libvirt/fc'))).filter((entry) => !entry.startsWith('driver.lock') && entry !== 'fc-autostarted' && !entry.endsWith('.shutoff')), []);
       await expectVirError(domain.destroy(), 'VIR_ERR_OPERATION_INVALID', 'Requested operation is not valid: domain is not running');
 
       await domain.undefine();
@@ -157,7 +156,7 @@ function suite(backend: Backend): void {
 
     test('undefine of a running domain makes it transient; define makes it persistent again', async (t) => {
       const { connection } = await connect(t);
-      const xml = domainXml(backend, { name: 'keep' });
+      const xml = domainXml(backend, { name: 'keep', uuid: 'c7a5fdbd-cdaf-9455-926a-d65c16db1809' });
       const domain = await connection.defineXML(xml);
       await domain.create();
       await domain.undefine();

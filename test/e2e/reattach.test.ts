@@ -19,7 +19,8 @@ const childScript = path.join(repoRoot, 'dist', 'test', 'helpers', 'embed-driver
 for (const backend of backends) {
   describe(`re-attach against ${backend.name} Firecracker`, { skip: backend.skip }, () => {
     test('kill -9 of the driving process, then re-attach and manage the VMs', async (t) => {
-      const { root, uri } = await makeEmbedRoot(t);
+      const embed = await makeEmbedRoot(t);
+  const { root } = embed;
       const files: string[] = [];
       for (const name of ['one', 'two', 'three']) {
         const file = path.join(root, `${name}.xml`);
@@ -45,8 +46,7 @@ for (const backend of backends) {
       process.kill(threePid, 'SIGKILL');
       await waitFor(async () => !(await processesUnder(root)).includes(threePid), 'the third VM to die');
 
-      const connection = await openConnection(uri);
-      t.after(() => connection.close());
+      const connection = await embed.open();
       const names = (await connection.listAllDomains()).map((domain) => `${domain.name}=${domain.id}`).sort();
       // The transient one whose process died is gone; the others are back with their ids.
       assert.deepEqual(names, ['one=1', 'two=2']);
@@ -68,14 +68,14 @@ for (const backend of backends) {
     });
 
     test('a re-attached VM\'s exit is still seen: requested shutdown → shut off (shutdown)', { skip: !backend.double && 'a real guest may ignore ctrl-alt-del' }, async (t) => {
-      const { root, uri } = await makeEmbedRoot(t);
+      const embed = await makeEmbedRoot(t);
+  const { root, uri } = embed;
       const first = await openConnection(uri);
       const defined = await first.defineXML(domainXml(backend, { name: 'persist' }));
       await defined.create();
       await first.close();
 
-      const second = await openConnection(uri);
-      t.after(() => second.close());
+      const second = await embed.open();
       const domain = await second.lookupByName('persist');
       assert.equal(domain.id, 1);
       await domain.shutdown();
@@ -85,7 +85,8 @@ for (const backend of backends) {
     });
 
     test('a shutdown asked for by one command, the exit seen by the next, is a shutdown', async (t) => {
-      const { root, uri } = await makeEmbedRoot(t);
+      const embed = await makeEmbedRoot(t);
+  const { root, uri } = embed;
       const first = await openConnection(uri);
       const domain = await first.defineXML(domainXml(backend, { name: 'later' }));
       await domain.create();
@@ -96,8 +97,7 @@ for (const backend of backends) {
       // The guest goes down while no driver watches (as it does between two CLI commands).
       for (const pid of await processesUnder(root)) process.kill(pid, 'SIGKILL');
       await waitFor(async () => (await processesUnder(root)).length === 0, 'the VM to exit', 10_000);
-      const second = await openConnection(uri);
-      t.after(() => second.close());
+      const second = await embed.open();
       assert.deepEqual(await (await second.lookupByName('later')).getState(), { state: DomainState.SHUTOFF, reason: ShutoffReason.SHUTDOWN });
       await assert.rejects(fs.access(path.join(root, 'run/libvirt/fc/later.xml')));
     });

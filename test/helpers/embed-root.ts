@@ -6,11 +6,15 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+import type { Connection } from '../../src/api/connection.js';
+import { openConnection } from '../../src/connect.js';
 import { waitFor } from './wait.js';
 
 export interface EmbedRoot {
   root: string;
   uri: string;
+  /** Opens an embed connection to the root, closed before the root is torn down. */
+  open(): Promise<Connection>;
 }
 
 /** Firecracker processes (pid list) whose --api-sock lies under `root`. */
@@ -45,9 +49,20 @@ export async function killProcessesUnder(root: string): Promise<void> {
 export async function makeEmbedRoot(t: TestContext): Promise<EmbedRoot> {
   // Short: socket paths under the root must fit in 107 bytes.
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'fcv-'));
+  const uri = `fc:///embed?root=${root}`;
+  const connections: Connection[] = [];
   t.after(async () => {
+    for (const connection of connections) await connection.close();
     await killProcessesUnder(root);
     await fs.rm(root, { recursive: true, force: true });
   });
-  return { root, uri: `fc:///embed?root=${root}` };
+  return {
+    root,
+    uri,
+    async open() {
+      const connection = await openConnection(uri);
+      connections.push(connection);
+      return connection;
+    },
+  };
 }

@@ -23,6 +23,8 @@ export async function runConsole(stream: Duplex, context: CliContext): Promise<v
       stdin?.off('data', onInput);
       stdin?.off('end', onInputEnd);
       stdin?.pause();
+      // A paused pipe or terminal still holds the event loop: let the command end.
+      stdin?.unref?.();
       tty?.setRawMode?.(false);
       stream.off('data', onOutput);
       stream.destroy();

@@ -57,8 +57,9 @@ export const list = virshVerb({
     const optName = options.bool('name');
     const optId = options.bool('id');
     const optTitle = options.bool('title');
-    if (options.bool('table') && optName) throw new CommandError(["Options --table and --name are mutually exclusive"]);
-    if (options.bool('table') && optId) throw new CommandError(["Options --table and --id are mutually exclusive"]);
+    for (const [other, given] of [['name', optName], ['id', optId], ['uuid', optUuid]] as const) {
+      if (options.bool('table') && given) throw new CommandError([`Options --table and --${other} are mutually exclusive`]);
+    }
     const optTable = options.bool('table') || (!optUuid && !optName && !optId);
     await withConnection(context, async (connection) => {
       const domains = (await connection.listAllDomains(flags)).sort(compareDomains);
@@ -77,7 +78,7 @@ export const list = virshVerb({
         context.stdout(out);
         return;
       }
-      const header = ['Id', 'Name', 'State', ...(optTitle ? ['Title'] : []), ...(optUuid ? ['UUID'] : [])];
+      const header = ['Id', 'Name', 'State', ...(optTitle ? ['Title'] : [])];
       const rows: string[][] = [];
       for (const domain of domains) {
         let state: number;
@@ -88,7 +89,6 @@ export const list = virshVerb({
         }
         const row = [domain.id === -1 ? '-' : String(domain.id), domain.name, stateString(state)];
         if (optTitle) row.push(titleOf(await domain.getXMLDesc(0)));
-        if (optUuid) row.push(domain.uuid);
         rows.push(row);
       }
       context.stdout(formatTable(header, rows));
