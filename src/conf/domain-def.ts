@@ -238,7 +238,7 @@ export interface DomainDef {
 export interface ParseOptions {
   /** libvirt's VIR_DOMAIN_DEFINE_VALIDATE: refuse elements libvirt itself does not know. */
   validate?: boolean;
-  /** Fills a buffer with random bytes (uuid and MAC generation). Defaults to crypto.getRandomValues. */
+  /** Returns `length` random bytes (uuid and MAC generation). Defaults to system entropy (node:crypto). */
   randomBytes?: (length: number) => Uint8Array;
 }
 

@@ -17,10 +17,11 @@ import { shutdown } from './shutdown.js';
 import { start } from './start.js';
 import { suspend } from './suspend.js';
 import { undefine } from './undefine.js';
+import { validateCommand } from './validate.js';
 import { version } from './version.js';
 
 /** Every verb of `fcvirt`, in the order `fcvirt help` lists them. */
 export const commands: CliCommand[] = [
   define, undefine, start, create, shutdown, destroy, reboot, suspend, resume,
-  list, dominfo, domstate, dumpxml, autostart, consoleVerb, domid, domuuid, domname, version,
+  list, dominfo, domstate, dumpxml, autostart, consoleVerb, domid, domuuid, domname, version, validateCommand,
 ];
