@@ -34,7 +34,7 @@ async function waitForSocket(socketPath: string, deadline: number): Promise<void
     });
     if (connected) return;
     if (Date.now() > deadline) throw new Error(`${socketPath} never answered`);
-    await delay(1);
+    await delay(5);
   }
 }
 
