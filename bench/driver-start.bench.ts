@@ -18,7 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseDomainXML } from '../src/conf/index.js';
 import { openConnection } from '../src/connect.js';
-import { findFirecrackerBinary, probeFirecrackerVersion } from '../src/firecracker/launcher.js';
+import { findFirecrackerBinary, firecrackerArgs, probeFirecrackerVersion } from '../src/firecracker/launcher.js';
+import type { FirecrackerVersion } from '../src/firecracker/version.js';
 import { buildPlan, type PlanRequest } from '../src/firecracker/plan/index.js';
 import { prepareLiveDef, hostArchitecture } from '../src/driver/live-def.js';
 import { benchBackend, benchDomainXml, median, type AsyncScenario } from './driver-bench-support.js';
@@ -54,11 +55,11 @@ function send(agent: http.Agent, socketPath: string, request: PlanRequest): Prom
 }
 
 /** The baseline: spawn, wait for the socket, send the plan; ms until InstanceStart answered. */
-async function direct(binary: string, plan: PlanRequest[], directory: string, index: number): Promise<number> {
+async function direct(binary: string, version: FirecrackerVersion, plan: PlanRequest[], directory: string, index: number): Promise<number> {
   const socketPath = path.join(directory, `direct-${index}.sock`);
   const log = fs.openSync(path.join(directory, `direct-${index}.log`), 'a');
   const started = performance.now();
-  const child = spawn(binary, ['--api-sock', socketPath, '--id', `direct-${index}`, '--level', 'Warning'], { stdio: ['ignore', log, log], detached: true });
+  const child = spawn(binary, firecrackerArgs({ apiSocket: socketPath, id: `direct-${index}`, version }), { stdio: ['ignore', log, log], detached: true });
   fs.closeSync(log);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
@@ -89,7 +90,7 @@ export const scenario: AsyncScenario = {
       const directMs: number[] = [];
       for (let index = -2; index < starts; index++) {
         // Alternate, so machine noise hits both alike; the first two of each are warm-up.
-        const baseline = await direct(binary, plan, root, index + 2);
+        const baseline = await direct(binary, version, plan, root, index + 2);
         const begin = performance.now();
         const domain = await connection.createXML(benchDomainXml(backend, `bench${index + 2}`));
         const subject = performance.now() - begin;

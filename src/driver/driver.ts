@@ -42,6 +42,7 @@ import { formatVersion, parseVmmVersion } from '../firecracker/version.js';
 import { FCVIRT_VERSION_NUMBER } from '../version.js';
 import { removeStaleTemporaries, syncDirectory, writeFileAtomic } from './atomic-file.js';
 import { openConsoleStream } from './console/console-stream.js';
+import { startPtyBridge, type PtyBridge } from './console/pty-bridge.js';
 import { DEFAULT_JOB_WAIT_MS } from './domain-job.js';
 import { DomainList, normaliseUuid } from './domain-list.js';
 import type { DomainObject, DomainRuntime } from './domain-object.js';
@@ -95,6 +96,11 @@ export interface FcDriverOptions {
   warn?: (message: string) => void;
   /** Environment used to find `firecracker` in PATH. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Offer a pty per running domain (bridged to its console) while this driver lives: what a
+   * daemon does, so that live XML shows <source path='/dev/pts/N'/>. Embed mode has none.
+   */
+  ptys?: boolean;
 }
 
 /** Restart-loop guard: this many runs in a row shorter than MIN_RUN_MS → shut off, crashed. */
@@ -104,6 +110,7 @@ const MIN_RUN_MS = 1_000;
 /** What a running domain has in memory only (not in the status file). */
 interface RunState {
   monitor: ProcessMonitor;
+  pty?: PtyBridge;
   /** Start times (ms) of recent automatic restarts, for the loop guard. */
   startedAt: number;
   shortRuns: number;
@@ -160,7 +167,10 @@ export class FcDriver {
     this.closed = true;
     await Promise.all(this.domains.all().map((domain) => domain.job.idle()));
     await Promise.all([...this.pendingExits]);
-    for (const run of this.runs.values()) run.monitor.cancel();
+    for (const run of this.runs.values()) {
+      run.monitor.cancel();
+      await run.pty?.stop();
+    }
     this.runs.clear();
     await this.lock?.release();
     this.lock = undefined;
@@ -265,6 +275,7 @@ export class FcDriver {
       await this.reconcilePaused(domain);
       await writeStatusFile(statusFile, domain.state, domain.reason, liveDef, runtime);
       this.watch(domain, monitorForeign(runtime), Date.now());
+      await this.attachPty(domain);
       return;
     }
     // Not ours any more: a hung process is killed (it could otherwise run twice), then the
@@ -537,6 +548,7 @@ export class FcDriver {
     if (paused) domain.setState(DomainState.PAUSED, PausedReason.USER);
     else domain.setState(DomainState.RUNNING, RunningReason.BOOTED);
     this.watch(domain, started.monitor, Date.now());
+    await this.attachPty(domain);
     await this.forgetShutoff(domain);
     this.events.lifecycle(domain.ref(), DomainEventType.STARTED, StartedDetail.BOOTED);
     if (paused) this.events.lifecycle(domain.ref(), DomainEventType.SUSPENDED, SuspendedDetail.PAUSED);
@@ -603,6 +615,8 @@ export class FcDriver {
   private async stopRun(domain: DomainObject, runtime: DomainRuntime, graceMs: number): Promise<void> {
     const run = this.runs.get(domain);
     run?.monitor.cancel();
+    await run?.pty?.stop();
+    if (domain.def.serial !== undefined) delete domain.def.serial.sourcePath;
     this.runs.delete(domain);
     await stopProcess(runtime, graceMs);
     await cleanupRun(this.context, runtime, domainPaths(this.layout, domain.name, domain.uuid).statusFile);
@@ -646,6 +660,7 @@ export class FcDriver {
       domain.runtime = started.runtime;
       domain.setState(DomainState.RUNNING, RunningReason.BOOTED);
       this.watch(domain, started.monitor, Date.now());
+      await this.attachPty(domain);
     } catch (error) {
       await this.finishStopped(domain, ShutoffReason.FAILED, StoppedDetail.FAILED);
       throw error;
@@ -697,6 +712,25 @@ export class FcDriver {
     });
   }
 
+  /**
+   * A daemon offers a pty bridged to the console of each running domain (the caller holds the
+   * job): the live XML and the status file show its path while it exists.
+   */
+  private async attachPty(domain: DomainObject): Promise<void> {
+    const run = this.runs.get(domain);
+    const runtime = domain.runtime;
+    if (this.options.ptys !== true || run === undefined || runtime === undefined || domain.def.serial === undefined) return;
+    try {
+      run.pty = await startPtyBridge(consolePathsOf(runtime), run.monitor.exited);
+    } catch (error) {
+      this.warn(`no pty for the console of domain '${domain.name}': ${(error as Error).message}`);
+      return;
+    }
+    runtime.ptyPath = run.pty.path;
+    domain.def.serial.sourcePath = run.pty.path;
+    await writeStatusFile(domainPaths(this.layout, domain.name, domain.uuid).statusFile, domain.state, domain.reason, domain.def, runtime);
+  }
+
   private async handleExit(domain: DomainObject, runtime: DomainRuntime, status: ExitStatus | undefined): Promise<void> {
     const end = await domain.job.begin('exit', 2 ** 31 - 1);
     try {
@@ -704,6 +738,7 @@ export class FcDriver {
       if (domain.runtime !== runtime || this.closed) return;
       const run = this.runs.get(domain);
       this.runs.delete(domain);
+      await run?.pty?.stop();
       const exit: GuestExit = status === undefined
         ? await classifyUnobservedExit(runtime.consoleLog, runtime.logOffset, runtime.shutdownRequested)
         : classifyExit(status, runtime.shutdownRequested);

@@ -140,6 +140,7 @@ export async function startProcess(
 
     const child = await spawnFirecracker({
       binary: binary.path,
+      version: binary.version,
       apiSocket: paths.apiSocket,
       id: firecrackerInstanceId(liveDef.name, liveDef.uuid),
       stdio: consoleFiles.stdio,
