@@ -1,11 +1,14 @@
 // fcvirt's verbs with virsh's output, each invocation its own process on an embed root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { domainXml, fakeBackend } from '../helpers/fc-backend.js';
 import { fcvirt } from '../helpers/cli.js';
 import { makeEmbedRoot } from '../helpers/embed-root.js';
+import { repoRoot } from '../helpers/paths.js';
+import { Collector } from '../helpers/stream-reader.js';
 import { waitFor } from '../helpers/wait.js';
 
 const UUID = '4dea22b3-1d52-d8f3-2516-782e98ab3fa0';
@@ -104,4 +107,28 @@ test('errors and usage as virsh reports them', async (t) => {
   assert.match(version.stdout, /^Compiled against library: fcvirt \d+\.\d+\.\d+\nUsing library: fcvirt \d+\.\d+\.\d+\nUsing API: FC \d+\.\d+\.\d+\n(Running hypervisor: FC \d+\.\d+\.\d+|Cannot extract running FC hypervisor version)\n\n$/);
   const withFake = await fcvirt(['version'], { uri, env: { PATH: `${path.dirname(fakeBackend.emulator)}:${process.env.PATH ?? ''}` } });
   assert.match(withFake.stdout, /\nRunning hypervisor: FC 1\.16\.1\n\n$/);
+});
+
+test('one driver per root: an embed command waits for another, and is sent to the daemon that serves the root', async (t) => {
+  const { root, uri } = await makeEmbedRoot(t);
+  const stateDir = path.join(root, 'run/libvirt/fc');
+  await fs.mkdir(stateDir, { recursive: true });
+  const holderScript = path.join(repoRoot, 'dist', 'test', 'helpers', 'lock-holder-child.js');
+
+  const embed = spawn(process.execPath, [holderScript, stateDir, 'embed'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.after(() => { embed.kill('SIGKILL'); });
+  const embedOutput = new Collector(embed.stdout);
+  await embedOutput.waitForText('locked');
+  const waiting = fcvirt(['list', '--all'], { uri });
+  // The command is waiting for the lock; let the holder finish.
+  embed.stdin.end();
+  assert.deepEqual(await waiting, { code: 0, stdout: ' Id   Name   State\n--------------------\n\n', stderr: '' });
+
+  const daemon = spawn(process.execPath, [holderScript, stateDir, 'daemon', `fc:///system?socket=${root}/virtfcd-sock`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.after(() => { daemon.kill('SIGKILL'); });
+  await new Collector(daemon.stdout).waitForText('locked');
+  const refused = await fcvirt(['list'], { uri });
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr, `error: Requested operation is not valid: the driver root '${root}' is served by the daemon virtfcd (pid ${daemon.pid}); connect to fc:///system?socket=${root}/virtfcd-sock instead\n`);
+  daemon.stdin.end();
 });

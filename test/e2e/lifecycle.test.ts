@@ -8,6 +8,7 @@ import {
   DomainEventType,
   DomainState,
   DomainXMLFlags,
+  DomainCreateFlags,
   PausedReason,
   ResumedDetail,
   RunningReason,
@@ -207,6 +208,40 @@ function suite(backend: Backend): void {
       assert.deepEqual(await processesUnder(root), []);
     });
 
+    test('a guest that panics and reboots (panic=1) comes back with the same id', { skip: !backend.double && 'needs the double\'s fakefc.after_boot switch' }, async (t) => {
+      const { connection, root, events } = await connect(t);
+      const domain = await connection.defineXML(domainXml(backend, { name: 'phoenix2', cmdline: 'fakefc.after_boot=panic' }));
+      await domain.create();
+      const [first] = await processesUnder(root);
+      await waitFor(() => events.some((event) => event.eventId === DomainEventId.REBOOT), 'a reboot event', 10_000);
+      const [second] = await processesUnder(root);
+      assert.notEqual(second, first);
+      assert.equal((await connection.lookupByName('phoenix2')).id, 1);
+      assert.deepEqual(await domain.getState(), { state: DomainState.RUNNING, reason: RunningReason.BOOTED });
+      await domain.destroy();
+    });
+
+    test('start paused, define updates, events for each', async (t) => {
+      const { connection, events } = await connect(t);
+      const xml = domainXml(backend, { name: 'paused', uuid: '0d5f2b0c-5e6a-4f35-9d2b-6f4f5d0c7a11' });
+      const domain = await connection.defineXML(xml);
+      await connection.defineXML(xml.replace('<vcpu>1</vcpu>', '<vcpu>2</vcpu>'));
+      await domain.create(DomainCreateFlags.START_PAUSED);
+      assert.deepEqual(await domain.getState(), { state: DomainState.PAUSED, reason: PausedReason.USER });
+      assert.equal((await domain.getInfo()).nrVirtCpu, 2);
+      await domain.resume();
+      await domain.destroy();
+      await waitFor(() => events.length >= 6, 'the events');
+      assert.deepEqual(lifecycle(events), [
+        [DomainEventType.DEFINED, DefinedDetail.ADDED],
+        [DomainEventType.DEFINED, DefinedDetail.UPDATED],
+        [DomainEventType.STARTED, StartedDetail.BOOTED],
+        [DomainEventType.SUSPENDED, SuspendedDetail.PAUSED],
+        [DomainEventType.RESUMED, ResumedDetail.UNPAUSED],
+        [DomainEventType.STOPPED, StoppedDetail.DESTROYED],
+      ]);
+    });
+
     test('on_reboot=destroy: a guest reboot shuts the domain off', { skip: !backend.double && 'needs the double\'s fakefc.after_boot switch' }, async (t) => {
       const { connection, events } = await connect(t);
       const domain = await connection.defineXML(domainXml(backend, { name: 'once', cmdline: 'fakefc.after_boot=reboot', onReboot: 'destroy' }));
@@ -216,7 +251,7 @@ function suite(backend: Backend): void {
       assert.deepEqual(lifecycle(events).at(-1), [DomainEventType.STOPPED, StoppedDetail.SHUTDOWN]);
     });
 
-    test('a crash is on_crash: destroy → shut off (crashed); restart → a fresh process', { skip: !backend.double && 'needs the double\'s fakefc.after_boot switch' }, async (t) => {
+    test('a crash is on_crash: destroy → shut off (crashed); restart → a fresh process, until the loop guard', { skip: !backend.double && 'needs the double\'s fakefc.after_boot switch' }, async (t) => {
       const { connection, root, events } = await connect(t);
       const crashing = await connection.defineXML(domainXml(backend, { name: 'crashy', cmdline: 'fakefc.after_boot=crash' }));
       await crashing.create();
@@ -224,6 +259,22 @@ function suite(backend: Backend): void {
       assert.deepEqual(await crashing.getState(), { state: DomainState.SHUTOFF, reason: ShutoffReason.CRASHED });
       assert.deepEqual(lifecycle(events).at(-1), [DomainEventType.STOPPED, StoppedDetail.CRASHED]);
       assert.deepEqual(await processesUnder(root), []);
+
+      events.length = 0;
+      const restarting = await connection.defineXML(domainXml(backend, { name: 'crashy2', cmdline: 'fakefc.after_boot=crash', onCrash: 'restart' }));
+      await restarting.create();
+      // Restarted after each crash until the loop guard gives up (each run is under a second).
+      await shutOff(connection, 'crashy2', 20_000);
+      await waitFor(() => lifecycle(events).length >= 6, 'the events');
+      assert.deepEqual(lifecycle(events), [
+        [DomainEventType.DEFINED, DefinedDetail.ADDED],
+        [DomainEventType.STARTED, StartedDetail.BOOTED],
+        [DomainEventType.STOPPED, StoppedDetail.CRASHED],
+        [DomainEventType.STARTED, StartedDetail.BOOTED],
+        [DomainEventType.STOPPED, StoppedDetail.CRASHED],
+        [DomainEventType.STARTED, StartedDetail.BOOTED],
+        [DomainEventType.STOPPED, StoppedDetail.CRASHED],
+      ]);
     });
 
     test('on_poweroff=restart: a requested shutdown starts the domain again', { skip: !backend.double && 'a real guest may ignore ctrl-alt-del' }, async (t) => {
