@@ -221,6 +221,21 @@ function suite(backend: Backend): void {
       await domain.destroy();
     });
 
+    test('a restart that fails shuts the domain off (failed)', { skip: !backend.double && 'needs the double\'s fakefc.after_boot switch' }, async (t) => {
+      const { connection, root, events } = await connect(t);
+      const kernel = path.join(root, 'vmlinux');
+      await fs.copyFile(backend.kernel, kernel);
+      const domain = await connection.defineXML(domainXml(backend, { name: 'fragile', kernel, cmdline: 'fakefc.after_boot=panic' }));
+      await domain.create();
+      // The guest reboots a second after boot; by then its kernel is gone.
+      await fs.rm(kernel);
+      await shutOff(connection, 'fragile', 15_000);
+      assert.deepEqual(await domain.getState(), { state: DomainState.SHUTOFF, reason: ShutoffReason.FAILED });
+      await waitFor(() => lifecycle(events).at(-1)?.[0] === DomainEventType.STOPPED, 'the stopped event');
+      assert.deepEqual(lifecycle(events).at(-1), [DomainEventType.STOPPED, StoppedDetail.FAILED]);
+      assert.deepEqual(await processesUnder(root), []);
+    });
+
     test('start paused, define updates, events for each', async (t) => {
       const { connection, events } = await connect(t);
       const xml = domainXml(backend, { name: 'paused', uuid: '0d5f2b0c-5e6a-4f35-9d2b-6f4f5d0c7a11' });
