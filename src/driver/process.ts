@@ -149,19 +149,26 @@ export async function startProcess(
     await consoleFiles.close();
     runtime.pid = child.pid;
     runtime.startTime = child.startTime;
-    const monitor: ProcessMonitor = { exited: child.exited, cancel: () => undefined };
+    const monitor = childMonitor(child.exited);
     undo.push(() => terminate(child.pid, child.startTime, { graceMs: 0 }));
     await journal(DomainState.PAUSED, PausedReason.STARTING_UP);
 
-    await waitForApiSocket(paths.apiSocket, { deadlineMs: timeouts.apiSocketMs, exited: monitor.exited, logFile: paths.logFile, logOffset: runtime.logOffset });
-    const client = new FirecrackerApiClient(paths.apiSocket, { timeoutMs: timeouts.apiRequestMs, processExited: child.exited });
+    // What waits for the exit only while configuring must not stay attached to the exit
+    // promise for the VM's whole life (it would keep the API client alive: memory per domain).
+    const exitWhileStarting = detachable(child.exited);
     try {
-      await client.apply(plan);
-      if (options.paused) await client.pause();
-    } catch (error) {
-      throw await withLastOutput(error, child.exited, paths.logFile, runtime.logOffset);
+      await waitForApiSocket(paths.apiSocket, { deadlineMs: timeouts.apiSocketMs, exited: exitWhileStarting.promise, logFile: paths.logFile, logOffset: runtime.logOffset });
+      const client = new FirecrackerApiClient(paths.apiSocket, { timeoutMs: timeouts.apiRequestMs, processExited: exitWhileStarting.promise });
+      try {
+        await client.apply(plan);
+        if (options.paused) await client.pause();
+      } catch (error) {
+        throw await withLastOutput(error, exitWhileStarting.promise, paths.logFile, runtime.logOffset);
+      } finally {
+        client.close();
+      }
     } finally {
-      client.close();
+      exitWhileStarting.detach();
     }
     if (options.paused) await journal(DomainState.PAUSED, PausedReason.USER);
     else await journal(DomainState.RUNNING, RunningReason.BOOTED);
@@ -176,6 +183,22 @@ export async function startProcess(
     }
     throw error;
   }
+}
+
+/**
+ * The monitor of a child outlives startProcess: made here, so that its closure does not keep
+ * startProcess's whole scope (file handles, the plan, undo steps) alive for the VM's life.
+ */
+function childMonitor(exited: Promise<ExitStatus>): ProcessMonitor {
+  return { exited, cancel: () => undefined };
+}
+
+/** A promise that follows `source` until detach(); afterwards it never settles and holds nothing. */
+function detachable<T>(source: Promise<T>): { promise: Promise<T>; detach: () => void } {
+  const relay: { resolve: ((value: T) => void) | undefined } = { resolve: undefined };
+  const promise = new Promise<T>((resolve) => { relay.resolve = resolve; });
+  void source.then((value) => { relay.resolve?.(value); });
+  return { promise, detach: () => { relay.resolve = undefined; } };
 }
 
 /**
