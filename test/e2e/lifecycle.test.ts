@@ -184,6 +184,20 @@ function suite(backend: Backend): void {
       await domain.destroy();
     });
 
+    test('vsock: an auto CID is the lowest free one among running domains', async (t) => {
+      const { connection } = await connect(t);
+      const vsock = "    <vsock model='virtio'>\n      <cid auto='yes'/>\n    </vsock>";
+      const a = await connection.createXML(domainXml(backend, { name: 'va', devices: vsock }));
+      const b = await connection.createXML(domainXml(backend, { name: 'vb', devices: vsock }));
+      assert.match(await a.getXMLDesc(), /<cid auto='yes' address='3'\/>/);
+      assert.match(await b.getXMLDesc(), /<cid auto='yes' address='4'\/>/);
+      await a.destroy();
+      const c = await connection.createXML(domainXml(backend, { name: 'vc', devices: vsock }));
+      assert.match(await c.getXMLDesc(), /<cid auto='yes' address='3'\/>/);
+      await b.destroy();
+      await c.destroy();
+    });
+
     test('ids are small integers in start order, kept across a reboot', async (t) => {
       const { connection } = await connect(t);
       const a = await connection.createXML(domainXml(backend, { name: 'a' }));
