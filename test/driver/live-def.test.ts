@@ -29,7 +29,7 @@ test('the live definition gets the id, libvirt\'s aliases and a free CID; the or
   assert.equal(live.memballoon?.alias, 'balloon0');
   assert.equal(live.rng?.alias, 'rng0');
   assert.equal(live.vsock?.alias, 'vsock0');
-  assert.equal(live.vsock?.cid, 5);
+  assert.equal(live.vsock.cid, 5);
   assert.equal(def.id, undefined);
   assert.equal(def.disks[0]?.alias, undefined);
   assert.equal(def.vsock?.cid, undefined);
