@@ -14,6 +14,7 @@ import { list } from './list.js';
 import { reboot } from './reboot.js';
 import { resume } from './resume.js';
 import { shutdown } from './shutdown.js';
+import { planCommand } from './plan.js';
 import { start } from './start.js';
 import { suspend } from './suspend.js';
 import { undefine } from './undefine.js';
@@ -23,5 +24,5 @@ import { version } from './version.js';
 /** Every verb of `fcvirt`, in the order `fcvirt help` lists them. */
 export const commands: CliCommand[] = [
   define, undefine, start, create, shutdown, destroy, reboot, suspend, resume,
-  list, dominfo, domstate, dumpxml, autostart, consoleVerb, domid, domuuid, domname, version, validateCommand,
+  list, dominfo, domstate, dumpxml, autostart, consoleVerb, domid, domuuid, domname, version, validateCommand, planCommand,
 ];

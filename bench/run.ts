@@ -1,0 +1,59 @@
+// Runs every benchmark module (`*.bench.js` beside this file, in any subfolder): each exports
+// `benchmark: Benchmark`. Prints each case's rate, the ratio to the baseline, and whether the
+// target ratio is met. `node dist/bench/run.js [NAME-SUBSTRING…]` runs only matching ones.
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { measure, type Benchmark, type MeasureOptions } from './harness.js';
+
+const options: MeasureOptions = { warmupMs: 500, roundMs: 400, rounds: 7 };
+
+function isBenchmark(value: unknown): value is Benchmark {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Benchmark>;
+  return typeof candidate.name === 'string' && typeof candidate.baseline?.run === 'function' &&
+    typeof candidate.subject?.run === 'function';
+}
+
+async function loadBenchmarks(directory: string): Promise<Benchmark[]> {
+  const files = readdirSync(directory, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.bench.js'))
+    .sort();
+  const benchmarks: Benchmark[] = [];
+  for (const file of files) {
+    const module = (await import(pathToFileURL(path.join(directory, file)).href)) as { benchmark?: unknown };
+    if (!isBenchmark(module.benchmark)) throw new Error(`${file} does not export a benchmark`);
+    benchmarks.push(module.benchmark);
+  }
+  return benchmarks;
+}
+
+function formatRate(opsPerSecond: number): string {
+  return `${Math.round(opsPerSecond).toLocaleString('en-US')} ops/s`;
+}
+
+async function main(filters: string[]): Promise<number> {
+  const all = await loadBenchmarks(path.dirname(fileURLToPath(import.meta.url)));
+  const selected = all.filter((benchmark) => filters.length === 0 || filters.some((filter) => benchmark.name.includes(filter)));
+  if (selected.length === 0) {
+    process.stderr.write(`no benchmark matches ${filters.join(', ')}\n`);
+    return 1;
+  }
+  for (const benchmark of selected) {
+    const rates = measure(benchmark, options);
+    const lines = [
+      benchmark.name,
+      `  baseline  ${benchmark.baseline.name}: ${formatRate(rates.baseline)}`,
+      `  subject   ${benchmark.subject.name}: ${formatRate(rates.subject)}`,
+      `  ratio     ${rates.ratio.toFixed(3)} (1/${(1 / rates.ratio).toFixed(2)})`,
+    ];
+    if (benchmark.targetRatio !== undefined) {
+      const met = rates.ratio >= benchmark.targetRatio;
+      lines.push(`  target    ≥ ${benchmark.targetRatio.toFixed(3)}: ${met ? 'met' : 'NOT met'}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
