@@ -3,11 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A benchmark that is not a rate of a synchronous call: it runs and reports its own lines. */
-export interface AsyncScenario {
-  name: string;
-  run: () => Promise<string[]>;
-}
+export type { Scenario as AsyncScenario } from './harness.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
