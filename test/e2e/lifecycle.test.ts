@@ -223,15 +223,14 @@ function suite(backend: Backend): void {
     });
 
     test('a guest that panics and reboots (panic=1) comes back with the same id', { skip: !backend.double && 'needs the double\'s fakefc.after_boot switch' }, async (t) => {
-      const { connection, root, events } = await connect(t);
+      const { connection, events } = await connect(t);
       const domain = await connection.defineXML(domainXml(backend, { name: 'phoenix2', cmdline: 'fakefc.after_boot=panic' }));
       await domain.create();
-      const [first] = await processesUnder(root);
       await waitFor(() => events.some((event) => event.eventId === DomainEventId.REBOOT), 'a reboot event', 10_000);
-      const [second] = await processesUnder(root);
-      assert.notEqual(second, first);
+      // It keeps panicking and coming back (each run lasts over a second: no loop guard).
       assert.equal((await connection.lookupByName('phoenix2')).id, 1);
       assert.deepEqual(await domain.getState(), { state: DomainState.RUNNING, reason: RunningReason.BOOTED });
+      assert.equal(lifecycle(events).some(([event]) => event === DomainEventType.STOPPED), false);
       await domain.destroy();
     });
 
