@@ -11,6 +11,12 @@ import path from 'node:path';
 export interface AtomicWriteOptions {
   /** File mode of the new file; 0o600 when not given (status files hold paths and pids). */
   mode?: number;
+  /**
+   * Flush file and directory to disk (default). Without, the write is still atomic for every
+   * process (rename), only not across a power cut: for intermediate journal entries that the
+   * next write of the same operation supersedes.
+   */
+  durable?: boolean;
 }
 
 export async function writeFileAtomic(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
@@ -20,7 +26,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   try {
     handle = await fs.open(temporary, 'wx', options.mode ?? 0o600);
     await handle.writeFile(data);
-    await handle.sync();
+    if (options.durable !== false) await handle.sync();
     await handle.close();
     handle = undefined;
     await fs.rename(temporary, target);
@@ -29,7 +35,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     await fs.rm(temporary, { force: true });
     throw error;
   }
-  await syncDirectory(directory);
+  if (options.durable !== false) await syncDirectory(directory);
 }
 
 /** Flushes a directory's entries (a rename, a new link, an unlink) to disk. */

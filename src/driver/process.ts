@@ -74,10 +74,10 @@ export function planPathsOf(def: DomainDef, vsockSocket: string): PlanPaths {
   return def.vsock === undefined ? {} : { vsockUdsPath: vsockSocket };
 }
 
-/** Writes the status file of a domain (atomically). */
-export async function writeStatusFile(statusFile: string, state: number, reason: number, def: DomainDef, runtime: DomainRuntime): Promise<void> {
+/** Writes the status file of a domain (atomically; durably unless it is an intermediate journal entry). */
+export async function writeStatusFile(statusFile: string, state: number, reason: number, def: DomainDef, runtime: DomainRuntime, durable = true): Promise<void> {
   const domainXml = formatDomainXML(def, { live: true });
-  await writeFileAtomic(statusFile, formatStatus({ state, reason, domainId: def.id ?? -1, runtime, domainXml }));
+  await writeFileAtomic(statusFile, formatStatus({ state, reason, domainId: def.id ?? -1, runtime, domainXml }), { durable });
 }
 
 /**
@@ -113,7 +113,9 @@ export async function startProcess(
     shutdownRequested: false,
     logOffset: 0,
   };
-  const journal = (state: number, reason: number): Promise<void> => writeStatusFile(paths.statusFile, state, reason, liveDef, runtime);
+  // The entries before the last one only need to survive the driver being killed, which an
+  // atomic rename gives; the last one is flushed to disk.
+  const journal = (state: number, reason: number, durable = false): Promise<void> => writeStatusFile(paths.statusFile, state, reason, liveDef, runtime, durable);
   try {
     await fs.mkdir(layout.stateDir, { recursive: true, mode: 0o755 });
     await fs.mkdir(layout.logDir, { recursive: true, mode: 0o755 });
@@ -170,8 +172,8 @@ export async function startProcess(
     } finally {
       exitWhileStarting.detach();
     }
-    if (options.paused) await journal(DomainState.PAUSED, PausedReason.USER);
-    else await journal(DomainState.RUNNING, RunningReason.BOOTED);
+    if (options.paused) await journal(DomainState.PAUSED, PausedReason.USER, true);
+    else await journal(DomainState.RUNNING, RunningReason.BOOTED, true);
     return { runtime, monitor };
   } catch (error) {
     for (const step of undo.reverse()) {
