@@ -9,13 +9,17 @@ import type { Connection, Domain } from '../api/connection.js';
 import { openConnection } from '../connect.js';
 import { isVirError, VirError } from '../errors.js';
 import type { CliCommand, CliContext } from './command.js';
-import { parseOptions, synopsis, type OptionSpec, type ParsedOptions } from './virsh-options.js';
+import { parseOptions, shortUsage, verbHelp, type OptionSpec, type ParsedOptions } from './virsh-options.js';
 
 /** An error whose printed form is the verb's message followed by the library's. */
 export class CommandError extends Error {
-  constructor(readonly lines: string[], options?: ErrorOptions) {
+  constructor(readonly lines: string[], options?: ErrorOptions & { beforeCommand?: boolean }) {
     super(lines.join('\n'), options);
+    this.beforeCommand = options?.beforeCommand === true;
   }
+
+  /** Failed before the command ran (no connection): virsh prints no empty line then. */
+  readonly beforeCommand: boolean;
 }
 
 /** Fails the verb with its own message, then the cause's (as virsh's vshError + vshReportError). */
@@ -40,8 +44,12 @@ export function virshVerb(definition: VerbDefinition): CliCommand {
   return {
     name: definition.name,
     summary: definition.summary,
-    usage: synopsis(definition.name, definition.options),
+    usage: shortUsage(definition.name, definition.options),
     run: async (args, context) => {
+      if (args.includes('--help')) {
+        context.stdout(verbHelp(definition.name, definition.summary, definition.options));
+        return 0;
+      }
       let options: ParsedOptions;
       try {
         options = parseOptions(definition.name, definition.options, args);
@@ -50,16 +58,16 @@ export function virshVerb(definition: VerbDefinition): CliCommand {
         context.stderr(`error: ${(error as Error).message}\n`);
         return 1;
       }
-      let code = 0;
       try {
         await definition.run(options, context);
       } catch (error) {
         const lines = error instanceof CommandError ? error.lines : [error instanceof Error ? error.message : String(error)];
         for (const line of lines) context.stderr(`error: ${line}\n`);
-        code = 1;
+        if (!(error instanceof CommandError && error.beforeCommand)) context.stdout('\n');
+        return 1;
       }
       context.stdout('\n');
-      return code;
+      return 0;
     },
   };
 }
@@ -72,7 +80,13 @@ export function defaultUri(context: CliContext): string {
 
 /** Opens the connection, runs `action`, closes it (an embed root is locked only meanwhile). */
 export async function withConnection<T>(context: CliContext, action: (connection: Connection) => Promise<T>): Promise<T> {
-  const connection = await openConnection(defaultUri(context), { env: context.env });
+  let connection: Connection;
+  try {
+    connection = await openConnection(defaultUri(context), { env: context.env });
+  } catch (error) {
+    const failure = failWith('failed to connect to the hypervisor', error);
+    throw new CommandError(failure.lines, { cause: error, beforeCommand: true });
+  }
   try {
     return await action(connection);
   } finally {

@@ -93,3 +93,24 @@ export function synopsis(verb: string, specs: readonly OptionSpec[]): string {
   });
   return [verb, ...parts].join(' ');
 }
+
+/** A short usage line for the list of verbs: the verb, its data arguments, and [options]. */
+export function shortUsage(verb: string, specs: readonly OptionSpec[]): string {
+  const data = specs.filter((spec) => spec.type === 'data').map((spec) => (spec.required === true ? `<${spec.name}>` : `[<${spec.name}>]`));
+  const more = specs.some((spec) => spec.type !== 'data') ? ['[options]'] : [];
+  return [verb, ...data, ...more].join(' ');
+}
+
+/** `fcvirt VERB --help`, laid out as `virsh help VERB`. */
+export function verbHelp(verb: string, summary: string, specs: readonly OptionSpec[]): string {
+  const lines = ['  NAME', `    ${verb} - ${summary}`, '', '  SYNOPSIS', `    ${synopsis(verb, specs)}`, ''];
+  if (specs.length > 0) {
+    lines.push('  OPTIONS');
+    for (const spec of specs) {
+      const name = spec.type === 'data' ? `[--${spec.name}] <string>` : spec.type === 'string' ? `--${spec.name} <string>` : `--${spec.name}`;
+      lines.push(`    ${name.padEnd(15)}  ${spec.help}`);
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}

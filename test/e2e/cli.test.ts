@@ -105,6 +105,13 @@ test('errors and usage as virsh reports them', async (t) => {
   const version = await run('version');
   assert.equal(version.code, 0);
   assert.match(version.stdout, /^Compiled against library: fcvirt \d+\.\d+\.\d+\nUsing library: fcvirt \d+\.\d+\.\d+\nUsing API: FC \d+\.\d+\.\d+\n(Running hypervisor: FC \d+\.\d+\.\d+|Cannot extract running FC hypervisor version)\n\n$/);
+  const noDaemon = await fcvirt(['list'], { uri: `fc:///system?socket=${root}/no-daemon-sock` });
+  assert.equal(noDaemon.code, 1);
+  assert.equal(noDaemon.stdout, '', 'as virsh, nothing on stdout when there is no connection');
+  assert.match(noDaemon.stderr, /^error: failed to connect to the hypervisor\nerror: .*no-daemon-sock/);
+  const help = await run('start', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^ {2}NAME\n {4}start - start a \(previously defined\) inactive domain\n\n {2}SYNOPSIS\n {4}start <domain> \[--console\] \[--paused\]/);
   const withFake = await fcvirt(['version'], { uri, env: { PATH: `${path.dirname(fakeBackend.emulator)}:${process.env.PATH ?? ''}` } });
   assert.match(withFake.stdout, /\nRunning hypervisor: FC 1\.16\.1\n\n$/);
 });
