@@ -20,7 +20,7 @@ for (const backend of backends) {
   describe(`re-attach against ${backend.name} Firecracker`, { skip: backend.skip }, () => {
     test('kill -9 of the driving process, then re-attach and manage the VMs', async (t) => {
       const embed = await makeEmbedRoot(t);
-  const { root } = embed;
+      const { root } = embed;
       const files: string[] = [];
       for (const name of ['one', 'two', 'three']) {
         const file = path.join(root, `${name}.xml`);
@@ -69,7 +69,7 @@ for (const backend of backends) {
 
     test('a re-attached VM\'s exit is still seen: requested shutdown → shut off (shutdown)', { skip: !backend.double && 'a real guest may ignore ctrl-alt-del' }, async (t) => {
       const embed = await makeEmbedRoot(t);
-  const { root, uri } = embed;
+      const { root, uri } = embed;
       const first = await openConnection(uri);
       const defined = await first.defineXML(domainXml(backend, { name: 'persist' }));
       await defined.create();
@@ -86,7 +86,7 @@ for (const backend of backends) {
 
     test('a shutdown asked for by one command, the exit seen by the next, is a shutdown', async (t) => {
       const embed = await makeEmbedRoot(t);
-  const { root, uri } = embed;
+      const { root, uri } = embed;
       const first = await openConnection(uri);
       const domain = await first.defineXML(domainXml(backend, { name: 'later' }));
       await domain.create();
