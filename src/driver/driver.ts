@@ -254,11 +254,17 @@ export class FcDriver {
       throw new VirError('VIR_ERR_INTERNAL_ERROR', `status file of domain '${liveDef.name}' has the uuid of domain '${domain.name}'`);
     }
 
-    if (runtime.pid === 0) {
-      // A start that never recorded its process: find it by its socket and stop it.
-      const found = await findProcessBySocket(runtime.apiSocket);
+    if (status.state === DomainState.PAUSED && status.reason === PausedReason.STARTING_UP) {
+      // A start the previous driver did not finish: its process (found by its socket when the
+      // pid was not recorded yet) is half configured. Stop it, as libvirt kills a domain it
+      // finds still starting up when it reconnects.
+      const found = runtime.pid === 0 ? await findProcessBySocket(runtime.apiSocket) : { pid: runtime.pid, startTime: runtime.startTime };
       if (found !== undefined) await stopProcess({ ...runtime, ...found }, this.timeouts.terminateGraceMs);
       await cleanupRun(this.context, runtime, statusFile);
+      if (domain !== undefined) {
+        domain.setState(DomainState.SHUTOFF, ShutoffReason.FAILED);
+        await this.recordShutoff(domain, ShutoffReason.FAILED);
+      }
       return;
     }
 

@@ -8,9 +8,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DomainState, RunningReason, ShutoffReason } from '../../src/api/constants.js';
 import { openConnection } from '../../src/connect.js';
-import { backends, domainXml } from '../helpers/fc-backend.js';
+import { backends, domainXml, fakeBackend } from '../helpers/fc-backend.js';
 import { makeEmbedRoot, processesUnder } from '../helpers/embed-root.js';
 import { repoRoot } from '../helpers/paths.js';
+import { gatedFirecracker } from '../helpers/emulators.js';
 import { Collector } from '../helpers/stream-reader.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -103,3 +104,27 @@ for (const backend of backends) {
     });
   });
 }
+
+test('a driver killed while a VM is being configured: the next one stops the half-started VM', async (t) => {
+  const { root, uri } = await makeEmbedRoot(t);
+  const emulator = await gatedFirecracker(root, path.join(root, 'never'));
+  const file = path.join(root, 'half.xml');
+  await fs.writeFile(file, domainXml(fakeBackend, { name: 'half', emulator }));
+  const child = spawn(process.execPath, [childScript, root, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => { child.kill('SIGKILL'); });
+  // The start waits for an API socket that never comes; its journal names the process.
+  await waitFor(async () => {
+    const status = await fs.readFile(path.join(root, 'run/libvirt/fc/half.xml'), 'utf8').catch(() => '');
+    return /state='paused' reason='starting up' pid='[1-9]/.test(status);
+  }, 'the start journal with a pid', 10_000);
+  assert.equal((await processesUnder(root)).length, 1);
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+
+  const connection = await openConnection(uri);
+  t.after(() => connection.close());
+  assert.deepEqual(await connection.listAllDomains(), []);
+  assert.deepEqual(await processesUnder(root), []);
+  await assert.rejects(fs.access(path.join(root, 'run/libvirt/fc/half.xml')));
+});
+
