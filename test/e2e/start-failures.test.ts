@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DomainState } from '../../src/api/constants.js';
 import { VirError } from '../../src/errors.js';
 import { dyingFirecracker, fakeWithVersion, unsupportedFirecracker } from '../helpers/emulators.js';
+import { openConnection } from '../../src/connect.js';
 import { domainXml, fakeBackend } from '../helpers/fc-backend.js';
 import { makeEmbedRoot, processesUnder } from '../helpers/embed-root.js';
 
@@ -106,4 +107,19 @@ test('Firecracker v0.25.2 and v1.3.3 boot the same domain', async (t) => {
     await domain.destroy();
   }
   await assertNothingLeft(root);
+});
+
+test('a root too long for UNIX socket paths is refused clearly before anything starts', async (t) => {
+  const embed = await makeEmbedRoot(t);
+  const deep = path.join(embed.root, 'a-rather-long-directory-name-for-a-driver-root-that-goes-on');
+  await fs.mkdir(deep);
+  const connection = await openConnection(`fc:///embed?root=${deep}`);
+  t.after(() => connection.close());
+  await assert.rejects(connection.createXML(domainXml(fakeBackend, { name: 'far' })), (error: unknown) => {
+    assert.ok(error instanceof VirError);
+    assert.equal(error.codeName, 'VIR_ERR_CONFIG_UNSUPPORTED');
+    assert.match(error.message, /Firecracker API socket path '.*\/api\.sock' is \d+ bytes long, over the 107-byte limit of UNIX socket paths; use a shorter root directory/);
+    return true;
+  });
+  await assertNothingLeft(deep);
 });
