@@ -58,7 +58,7 @@ async function shutOff(connection: Connection, name: string, deadlineMs: number)
 }
 
 function suite(backend: Backend): void {
-  describe(`lifecycle against ${backend.name} Firecracker`, { skip: backend.skip, concurrency: true }, () => {
+  describe(`lifecycle against ${backend.name} Firecracker`, { skip: backend.skip, concurrency: 4 }, () => {
     test('define, start, suspend, resume, destroy, undefine — states, reasons, events, files', async (t) => {
       const { connection, root, events } = await connect(t);
       const domain = await connection.defineXML(domainXml(backend, { name: 'demo' }));
