@@ -12,10 +12,12 @@ import { listen } from '../../src/rpc/listen.js';
 import { domainXml, fakeBackend } from '../helpers/fc-backend.js';
 import { fcvirt } from '../helpers/cli.js';
 import { makeEmbedRoot, processesUnder } from '../helpers/embed-root.js';
+import { repoRoot } from '../helpers/paths.js';
 import { run, which } from '../helpers/run.js';
 import { waitFor } from '../helpers/wait.js';
 
 const VIRSH = which('virsh');
+const PYTHON = which('/usr/bin/python3');
 const skip = VIRSH === null ? 'virsh is not installed (apt-get install libvirt-clients; .ci/run does)' : false;
 
 test('virsh drives real (double) Firecracker processes through the driver', { skip }, async (t) => {
@@ -43,6 +45,16 @@ test('virsh drives real (double) Firecracker processes through the driver', { sk
   assert.equal((await virsh('suspend', 'demo')).status, 0);
   assert.equal((await virsh('domstate', 'demo', '--reason')).stdout, 'paused (user)\n\n');
   assert.equal((await virsh('resume', 'demo')).status, 0);
+
+  // virsh console, in a pseudo-terminal: the guest's shell answers; ctrl-] leaves.
+  if (PYTHON !== null) {
+    const script = [{ expect: 'Escape character is ^]' }, { send: 'echo via-virsh\r' }, { expect: 'via-virsh\r\n' }, { send: '\x1d' }];
+    const result = await run(PYTHON, [path.join(repoRoot, 'test', 'helpers', 'pty-run.py'), JSON.stringify(script), VIRSH ?? 'virsh', '-c', uri, 'console', 'demo']);
+    const outcome = JSON.parse(result.stdout) as { output: string; status: number | null; error: string | null };
+    assert.equal(outcome.error, null, outcome.output);
+    assert.equal(outcome.status, 0);
+    assert.match(outcome.output, /Connected to domain 'demo'/);
+  }
 
   // The root is the daemon's now: an embed command is sent to it.
   const embed = await fcvirt(['list'], { uri: `fc:///embed?root=${root}` });
