@@ -4,7 +4,6 @@
 // failure prints the verb's own message ("error: Failed to start domain 'demo'") before the
 // library's ("error: Requested operation is not valid: …").
 
-import { readFile } from 'node:fs/promises';
 import type { Connection, Domain } from '../api/connection.js';
 import { openConnection } from '../connect.js';
 import { isVirError, VirError } from '../errors.js';
@@ -134,17 +133,6 @@ export function stateString(state: number): string {
 
 export function reasonString(state: number, reason: number): string {
   return reasonStrings[state]?.[reason] ?? 'unknown';
-}
-
-/** Reads an XML file given on the command line, with libvirt's message when it cannot. */
-export async function readXmlFile(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : code === 'EISDIR' ? 'Is a directory' : (error as Error).message;
-    throw new CommandError([`Failed to open file '${file}': ${reason}`]);
-  }
 }
 
 /** The `--domain` option every domain verb takes. */

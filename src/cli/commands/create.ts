@@ -1,5 +1,6 @@
 import { DomainCreateFlags } from '../../api/constants.js';
-import { failWith, readXmlFile, virshVerb, withConnection } from '../virsh-command.js';
+import { readXmlFile } from '../read-xml-file.js';
+import { failWith, virshVerb, withConnection } from '../virsh-command.js';
 import { runConsole } from './console.js';
 
 export const create = virshVerb({

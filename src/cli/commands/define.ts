@@ -1,5 +1,6 @@
 import { DomainDefineFlags } from '../../api/constants.js';
-import { failWith, readXmlFile, virshVerb, withConnection } from '../virsh-command.js';
+import { readXmlFile } from '../read-xml-file.js';
+import { failWith, virshVerb, withConnection } from '../virsh-command.js';
 
 export const define = virshVerb({
   name: 'define',
