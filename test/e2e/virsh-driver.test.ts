@@ -48,7 +48,16 @@ test('virsh drives real (double) Firecracker processes through the driver', { sk
 
   // virsh console, in a pseudo-terminal: the guest's shell answers; ctrl-] leaves.
   if (PYTHON !== null) {
-    const script = [{ expect: 'Escape character is ^]' }, { send: 'echo via-virsh\r' }, { expect: 'via-virsh\r\n' }, { send: '\x1d' }];
+    // virsh makes the terminal raw before it opens the console; once the session's owner
+    // record exists, typing is safe (earlier, raw mode's TCSAFLUSH would drop it).
+    const owner = path.join(root, 'run/libvirt/fc/9a3c5a4e-8d65-4a1b-9d3f-0c7e2b1f6a55/console.owner');
+    const script = [
+      { expect: 'Escape character is ^] (Ctrl + ])' },
+      { run: ['sh', '-c', `until [ -e '${owner}' ]; do sleep 0.01; done`] },
+      { send: 'echo via-virsh\r' },
+      { expect: 'via-virsh\r\n' },
+      { send: '\x1d' },
+    ];
     const result = await run(PYTHON, [path.join(repoRoot, 'test', 'helpers', 'pty-run.py'), JSON.stringify(script), VIRSH ?? 'virsh', '-c', uri, 'console', 'demo']);
     const outcome = JSON.parse(result.stdout) as { output: string; status: number | null; error: string | null };
     assert.equal(outcome.error, null, outcome.output);
