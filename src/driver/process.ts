@@ -252,11 +252,21 @@ export async function probeProcess(runtime: DomainRuntime, timeoutMs: number): P
     await client.getInstanceInfo();
     return 'alive';
   } catch {
-    return (await isProcessAlive(runtime.pid, runtime.startTime)) ? 'hung' : 'gone';
+    // A process being torn down (killed a moment ago) no longer answers but is not gone yet:
+    // give it a moment before calling it hung.
+    const deadline = Date.now() + EXITING_GRACE_MS;
+    while (await isProcessAlive(runtime.pid, runtime.startTime)) {
+      if (Date.now() > deadline) return 'hung';
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return 'gone';
   } finally {
     client.close();
   }
 }
+
+/** How long a process whose API does not answer may take to finish exiting. */
+const EXITING_GRACE_MS = 1_000;
 
 /**
  * Finds the Firecracker a driver spawned but did not record (killed between spawn and the

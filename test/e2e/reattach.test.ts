@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DomainState, RunningReason, ShutoffReason } from '../../src/api/constants.js';
+import { readProcessStartTime } from '../../src/firecracker/process-info.js';
 import { openConnection } from '../../src/connect.js';
 import { backends, domainXml, fakeBackend } from '../helpers/fc-backend.js';
 import { makeEmbedRoot, processesUnder } from '../helpers/embed-root.js';
@@ -45,7 +46,7 @@ for (const backend of backends) {
       const statusOfThree = await fs.readFile(path.join(root, 'run/libvirt/fc/three.xml'), 'utf8');
       const threePid = Number(/pid='(\d+)'/.exec(statusOfThree)?.[1]);
       process.kill(threePid, 'SIGKILL');
-      await waitFor(async () => !(await processesUnder(root)).includes(threePid), 'the third VM to die');
+      await waitFor(async () => (await readProcessStartTime(threePid)) === undefined, 'the third VM to die');
 
       const connection = await embed.open();
       const names = (await connection.listAllDomains()).map((domain) => `${domain.name}=${domain.id}`).sort();
@@ -96,8 +97,9 @@ for (const backend of backends) {
       await domain.shutdown();
       await first.close();
       // The guest goes down while no driver watches (as it does between two CLI commands).
-      for (const pid of await processesUnder(root)) process.kill(pid, 'SIGKILL');
-      await waitFor(async () => (await processesUnder(root)).length === 0, 'the VM to exit', 10_000);
+      const pids = await processesUnder(root);
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      await waitFor(async () => (await Promise.all(pids.map((pid) => readProcessStartTime(pid)))).every((start) => start === undefined), 'the VM to exit', 10_000);
       const second = await embed.open();
       assert.deepEqual(await (await second.lookupByName('later')).getState(), { state: DomainState.SHUTOFF, reason: ShutoffReason.SHUTDOWN });
       await assert.rejects(fs.access(path.join(root, 'run/libvirt/fc/later.xml')));
