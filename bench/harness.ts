@@ -17,6 +17,16 @@ export interface Benchmark {
   targetRatio?: number;
 }
 
+/**
+ * A benchmark that is not the rate of a synchronous call (a latency through processes and
+ * sockets, a memory footprint): it measures its own baseline and subject in the same run and
+ * returns the lines to print, the target verdict included.
+ */
+export interface Scenario {
+  name: string;
+  run: () => Promise<string[]>;
+}
+
 export interface MeasureOptions {
   /** Time spent running before measuring (JIT warm-up), per case. */
   warmupMs: number;

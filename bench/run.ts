@@ -1,10 +1,11 @@
 // Runs every benchmark module (`*.bench.js` beside this file, in any subfolder): each exports
-// `benchmark: Benchmark`. Prints each case's rate, the ratio to the baseline, and whether the
+// `benchmark: Benchmark` (a rate, measured here) or `scenario: Scenario` (measures itself and
+// reports its lines). Prints each case's rate, the ratio to the baseline, and whether the
 // target ratio is met. `node dist/bench/run.js [NAME-SUBSTRING…]` runs only matching ones.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { measure, type Benchmark, type MeasureOptions } from './harness.js';
+import { measure, type Benchmark, type MeasureOptions, type Scenario } from './harness.js';
 
 const options: MeasureOptions = { warmupMs: 500, roundMs: 400, rounds: 7 };
 
@@ -15,15 +16,22 @@ function isBenchmark(value: unknown): value is Benchmark {
     typeof candidate.subject?.run === 'function';
 }
 
-async function loadBenchmarks(directory: string): Promise<Benchmark[]> {
+function isScenario(value: unknown): value is Scenario {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Scenario>;
+  return typeof candidate.name === 'string' && typeof candidate.run === 'function';
+}
+
+async function loadBenchmarks(directory: string): Promise<(Benchmark | Scenario)[]> {
   const files = readdirSync(directory, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.bench.js'))
     .sort();
-  const benchmarks: Benchmark[] = [];
+  const benchmarks: (Benchmark | Scenario)[] = [];
   for (const file of files) {
-    const module = (await import(pathToFileURL(path.join(directory, file)).href)) as { benchmark?: unknown };
-    if (!isBenchmark(module.benchmark)) throw new Error(`${file} does not export a benchmark`);
-    benchmarks.push(module.benchmark);
+    const module = (await import(pathToFileURL(path.join(directory, file)).href)) as { benchmark?: unknown; scenario?: unknown };
+    if (isBenchmark(module.benchmark)) benchmarks.push(module.benchmark);
+    else if (isScenario(module.scenario)) benchmarks.push(module.scenario);
+    else throw new Error(`${file} exports neither a benchmark nor a scenario`);
   }
   return benchmarks;
 }
@@ -40,6 +48,11 @@ async function main(filters: string[]): Promise<number> {
     return 1;
   }
   for (const benchmark of selected) {
+    if (!isBenchmark(benchmark)) {
+      const lines = await benchmark.run();
+      process.stdout.write(`${[benchmark.name, ...lines].join('\n')}\n`);
+      continue;
+    }
     const rates = measure(benchmark, options);
     const lines = [
       benchmark.name,

@@ -1,9 +1,18 @@
 // What a CLI verb is. Each verb lives in its own module under commands/ and is listed in
 // commands/index.ts; fcvirt.ts only parses the global options and dispatches.
 
+import type { Readable } from 'node:stream';
+
+/** A terminal (or pipe) to read from: process.stdin, or a stream in tests. */
+export type CliInput = Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown; unref?: () => unknown };
+
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Raw bytes to stdout (guest console output); `stdout` is used when absent. */
+  stdoutBytes?: (bytes: Uint8Array) => void;
+  /** What the user types (the console verb); none when absent. */
+  stdin?: CliInput;
 }
 
 export interface CliContext extends CliIo {

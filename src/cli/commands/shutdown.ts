@@ -1,0 +1,41 @@
+import { DomainShutdownFlags } from '../../api/constants.js';
+import { CommandError, DOMAIN_OPTION, failWith, lookupDomain, virshVerb, withConnection } from '../virsh-command.js';
+
+const MODES: Record<string, number> = {
+  acpi: DomainShutdownFlags.ACPI_POWER_BTN,
+  agent: DomainShutdownFlags.GUEST_AGENT,
+  initctl: DomainShutdownFlags.INITCTL,
+  signal: DomainShutdownFlags.SIGNAL,
+  paravirt: DomainShutdownFlags.PARAVIRT,
+};
+
+/** `--mode a,b` → shutdown/reboot flags, with virsh's message for an unknown mode. */
+export function modeFlags(mode: string | undefined): number {
+  if (mode === undefined) return 0;
+  let flags = 0;
+  for (const part of mode.split(',')) {
+    const flag = MODES[part];
+    if (flag === undefined) throw new CommandError([`Unknown mode ${part} value, expecting 'acpi', 'agent', 'initctl', 'signal' or 'paravirt'`]);
+    flags |= flag;
+  }
+  return flags;
+}
+
+export const shutdown = virshVerb({
+  name: 'shutdown',
+  summary: 'gracefully shutdown a domain',
+  options: [DOMAIN_OPTION, { name: 'mode', type: 'string', help: 'shutdown mode: acpi|agent|initctl|signal|paravirt' }],
+  async run(options, context) {
+    const name = options.required('domain');
+    const flags = modeFlags(options.string('mode'));
+    await withConnection(context, async (connection) => {
+      const domain = await lookupDomain(connection, name);
+      try {
+        await domain.shutdown(flags);
+      } catch (error) {
+        throw failWith(`Failed to shutdown domain '${name}'`, error);
+      }
+      context.stdout(`Domain '${name}' is being shutdown\n`);
+    });
+  },
+});

@@ -1,0 +1,893 @@
+// The fc driver (libvirt's ch_driver.c): one FcDriver per root, shared by every connection to
+// that root in this process (the daemon makes one connection per client over one driver).
+// It holds the root lock while open, loads the persistent definitions and the status files,
+// re-attaches to every Firecracker still running, starts autostart domains once per boot, and
+// watches running domains so that guest exits become <on_poweroff>/<on_reboot>/<on_crash>.
+//
+// Every public entry point reads the same way: look up → begin job → check state → act →
+// end job. Queries read the domain without the job.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import {
+  DefinedDetail,
+  DomainConsoleFlags,
+  DomainCreateFlags,
+  DomainDefineFlags,
+  DomainDestroyFlags,
+  DomainEventType,
+  DomainState,
+  DomainXMLFlags,
+  ListDomainsFlags,
+  PausedReason,
+  ResumedDetail,
+  RunningReason,
+  ShutoffReason,
+  StartedDetail,
+  StoppedDetail,
+  SuspendedDetail,
+  UndefinedDetail,
+} from '../api/constants.js';
+import type { DomainInfo, DomainStateInfo, NodeInfo } from '../api/connection.js';
+import type { DomainDef } from '../conf/domain-def.js';
+import { formatDomainXML, parseDomainXML } from '../conf/index.js';
+import { VirError } from '../errors.js';
+import { findFirecrackerBinary, probeFirecrackerVersion } from '../firecracker/launcher.js';
+import { readCpuTime, readProcessStartTime } from '../firecracker/process-info.js';
+import { watchProcessExit } from '../firecracker/process-watch.js';
+import { formatVersion, parseVmmVersion } from '../firecracker/version.js';
+import { FCVIRT_VERSION_NUMBER } from '../version.js';
+import { removeStaleTemporaries, syncDirectory, writeFileAtomic } from './atomic-file.js';
+import { openConsoleStream } from './console/console-stream.js';
+import { startPtyBridge, type PtyBridge } from './console/pty-bridge.js';
+import { DEFAULT_JOB_WAIT_MS } from './domain-job.js';
+import { DomainList, normaliseUuid } from './domain-list.js';
+import type { DomainObject, DomainRuntime } from './domain-object.js';
+import { DomainEventBus } from './events.js';
+import { classifyExit, classifyUnobservedExit, type ExitStatus, type GuestExit } from './guest-exit.js';
+import { capabilitiesXML, nodeInfo } from './host-info.js';
+import { hostArchitecture, prepareLiveDef } from './live-def.js';
+import { domainPaths, type DriverLayout } from './paths.js';
+import {
+  cleanupRun,
+  consolePathsOf,
+  findProcessBySocket,
+  monitorForeign,
+  probeProcess,
+  startProcess,
+  stopProcess,
+  withApi,
+  writeStatusFile,
+  type ProcessContext,
+  type ProcessMonitor,
+  type ProcessTimeouts,
+  type ResolvedBinary,
+} from './process.js';
+import { RootLock, type LockKind } from './root-lock.js';
+import { parseStatus } from './status-file.js';
+import { reasonFromName, reasonName } from './state-names.js';
+
+export interface DriverTimeouts extends ProcessTimeouts {
+  /** How long an operation waits for another one on the same domain. */
+  jobWaitMs: number;
+  /** How long an embed driver waits for another one to release the root. */
+  lockWaitMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: DriverTimeouts = {
+  apiSocketMs: 10_000,
+  apiRequestMs: 10_000,
+  terminateGraceMs: 5_000,
+  jobWaitMs: DEFAULT_JOB_WAIT_MS,
+  lockWaitMs: 5_000,
+};
+
+export interface FcDriverOptions {
+  layout: DriverLayout;
+  /** 'embed' (fc:///embed) or 'daemon' (virtfcd). */
+  kind: LockKind;
+  /** For a daemon: the URI its clients use (recorded in the lock, quoted to embed users). */
+  daemonUri?: string;
+  timeouts?: Partial<DriverTimeouts>;
+  /** Where warnings go (cleanup problems, unreadable files). Default: stderr. */
+  warn?: (message: string) => void;
+  /** Environment used to find `firecracker` in PATH. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Offer a pty per running domain (bridged to its console) while this driver lives: what a
+   * daemon does, so that live XML shows <source path='/dev/pts/N'/>. Embed mode has none.
+   */
+  ptys?: boolean;
+}
+
+/** Restart-loop guard: this many runs in a row shorter than MIN_RUN_MS → shut off, crashed. */
+const RESTART_LOOP_RUNS = 3;
+const MIN_RUN_MS = 1_000;
+
+/** What a running domain has in memory only (not in the status file). */
+interface RunState {
+  monitor: ProcessMonitor;
+  pty?: PtyBridge;
+  /** Start times (ms) of recent automatic restarts, for the loop guard. */
+  startedAt: number;
+  shortRuns: number;
+}
+
+export class FcDriver {
+  readonly domains = new DomainList();
+  readonly events = new DomainEventBus();
+  readonly layout: DriverLayout;
+  private readonly timeouts: DriverTimeouts;
+  private readonly warn: (message: string) => void;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly runs = new Map<DomainObject, RunState>();
+  private readonly pendingExits = new Set<Promise<void>>();
+  private lock: RootLock | undefined;
+  private nextId = 1;
+  private closed = false;
+
+  private constructor(private readonly options: FcDriverOptions) {
+    this.layout = options.layout;
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.warn = options.warn ?? ((message) => { process.stderr.write(`fcvirt: warning: ${message}\n`); });
+    this.env = options.env ?? process.env;
+  }
+
+  /** Opens a driver on a root: lock, load, re-attach, autostart. */
+  static async open(options: FcDriverOptions): Promise<FcDriver> {
+    const driver = new FcDriver(options);
+    const rootName = options.layout.root ?? (options.layout.kind === 'system' ? '/' : path.dirname(options.layout.stateDir));
+    driver.lock = await RootLock.acquire(options.layout.stateDir, {
+      kind: options.kind,
+      ...(options.daemonUri === undefined ? {} : { uri: options.daemonUri }),
+      waitMs: driver.timeouts.lockWaitMs,
+      rootName: `'${rootName}'`,
+      startTimeOf: readProcessStartTime,
+    });
+    try {
+      await driver.load();
+      await driver.autostart();
+    } catch (error) {
+      await driver.close();
+      throw error;
+    }
+    return driver;
+  }
+
+  private get context(): ProcessContext {
+    return { layout: this.layout, timeouts: this.timeouts, warn: this.warn };
+  }
+
+  /** Stops watching (running VMs keep running), waits for running operations, releases the root. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.domains.all().map((domain) => domain.job.idle()));
+    await Promise.all([...this.pendingExits]);
+    for (const run of this.runs.values()) {
+      run.monitor.cancel();
+      await run.pty?.stop();
+    }
+    this.runs.clear();
+    await this.lock?.release();
+    this.lock = undefined;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  // ---- loading -----------------------------------------------------------------------------
+
+  private async load(): Promise<void> {
+    const { layout } = this;
+    for (const directory of [layout.configDir, layout.autostartDir, layout.stateDir, layout.logDir]) {
+      await fs.mkdir(directory, { recursive: true, mode: 0o755 });
+    }
+    for (const directory of [layout.configDir, layout.autostartDir, layout.stateDir]) {
+      await removeStaleTemporaries(directory);
+    }
+    await this.loadConfigs();
+    await this.loadStatusFiles();
+    await this.removeOrphanRuntimeDirs();
+    let maxId = 0;
+    for (const domain of this.domains.all()) maxId = Math.max(maxId, domain.id);
+    this.nextId = maxId + 1;
+  }
+
+  private async loadConfigs(): Promise<void> {
+    const entries = (await fs.readdir(this.layout.configDir)).filter((entry) => entry.endsWith('.xml') && !entry.startsWith('.'));
+    for (const entry of entries.sort()) {
+      const file = path.join(this.layout.configDir, entry);
+      try {
+        const def = parseDomainXML(await fs.readFile(file, 'utf8'));
+        if (`${def.name}.xml` !== entry) {
+          throw new VirError('VIR_ERR_INTERNAL_ERROR', `Domain config filename '${file}' does not match domain name '${def.name}'`);
+        }
+        this.domains.findForDefinition(def, false);
+        const domain = this.domains.add(def, true);
+        domain.autostart = await this.autostartLinkExists(def.name);
+        const reason = await fs.readFile(domainPaths(this.layout, def.name, def.uuid).shutoffFile, 'utf8').catch(() => undefined);
+        if (reason !== undefined) domain.setState(DomainState.SHUTOFF, reasonFromName(DomainState.SHUTOFF, reason.trim()));
+      } catch (error) {
+        this.warn(`Failed to load config for domain from '${file}': ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async autostartLinkExists(name: string): Promise<boolean> {
+    try {
+      await fs.lstat(domainPaths(this.layout, name, '').autostartLink);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async loadStatusFiles(): Promise<void> {
+    const entries = (await fs.readdir(this.layout.stateDir)).filter((entry) => entry.endsWith('.xml') && !entry.startsWith('.'));
+    for (const entry of entries.sort()) {
+      const file = path.join(this.layout.stateDir, entry);
+      try {
+        await this.reattach(file);
+      } catch (error) {
+        this.warn(`Failed to load status of domain from '${file}': ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Re-attaches to the process a status file records, or cleans up after it. */
+  private async reattach(statusFile: string): Promise<void> {
+    const status = parseStatus(await fs.readFile(statusFile, 'utf8'));
+    const liveDef = parseDomainXML(status.domainXml);
+    liveDef.id = status.domainId;
+    const { runtime } = status;
+    // The pty belonged to the daemon that made it; a restarted driver has none.
+    delete runtime.ptyPath;
+    if (liveDef.serial !== undefined) delete liveDef.serial.sourcePath;
+
+    let domain = this.domains.findByUuid(liveDef.uuid);
+    if (domain !== undefined && domain.name !== liveDef.name) {
+      throw new VirError('VIR_ERR_INTERNAL_ERROR', `status file of domain '${liveDef.name}' has the uuid of domain '${domain.name}'`);
+    }
+
+    if (status.state === DomainState.PAUSED && status.reason === PausedReason.STARTING_UP) {
+      // A start the previous driver did not finish: its process (found by its socket when the
+      // pid was not recorded yet) is half configured. Stop it, as libvirt kills a domain it
+      // finds still starting up when it reconnects.
+      const found = runtime.pid === 0 ? await findProcessBySocket(runtime.apiSocket) : { pid: runtime.pid, startTime: runtime.startTime };
+      if (found !== undefined) await stopProcess({ ...runtime, ...found }, this.timeouts.terminateGraceMs);
+      await cleanupRun(this.context, runtime, statusFile);
+      if (domain !== undefined) {
+        domain.setState(DomainState.SHUTOFF, ShutoffReason.FAILED);
+        await this.recordShutoff(domain, ShutoffReason.FAILED);
+      }
+      return;
+    }
+
+    const state = await probeProcess(runtime, this.timeouts.apiRequestMs);
+    if (state === 'alive') {
+      if (domain === undefined) {
+        domain = this.domains.add(liveDef, false);
+      } else {
+        domain.newDef = domain.def;
+        domain.def = liveDef;
+      }
+      domain.runtime = runtime;
+      domain.setState(status.state, status.reason);
+      await this.reconcilePaused(domain);
+      await writeStatusFile(statusFile, domain.state, domain.reason, liveDef, runtime);
+      this.watch(domain, monitorForeign(runtime), Date.now());
+      await this.attachPty(domain);
+      return;
+    }
+    // Not ours any more: a hung process is killed (it could otherwise run twice), then the
+    // domain is shut off with whatever reason the facts allow. No restart: nobody watched.
+    if (state === 'hung') await stopProcess(runtime, this.timeouts.terminateGraceMs);
+    await cleanupRun(this.context, runtime, statusFile);
+    if (domain !== undefined) {
+      const reason = state === 'hung' ? ShutoffReason.DAEMON : runtime.shutdownRequested ? ShutoffReason.SHUTDOWN : ShutoffReason.CRASHED;
+      domain.setState(DomainState.SHUTOFF, reason);
+      await this.recordShutoff(domain, reason);
+    }
+  }
+
+  /** The status file may be older than a pause or resume done just before a crash: ask Firecracker. */
+  private async reconcilePaused(domain: DomainObject): Promise<void> {
+    const runtime = domain.runtime;
+    if (runtime === undefined) return;
+    try {
+      const info = await withApi(runtime, this.timeouts.apiRequestMs, (client) => client.getInstanceInfo());
+      if (info.state === 'Paused' && domain.state !== DomainState.PAUSED) domain.setState(DomainState.PAUSED, PausedReason.USER);
+      if (info.state === 'Running' && domain.state !== DomainState.RUNNING) domain.setState(DomainState.RUNNING, RunningReason.UNPAUSED);
+      if (info.vmm_version !== runtime.version) runtime.version = formatVersion(parseVmmVersion(info.vmm_version));
+    } catch {
+      // The exit watch will notice if it is gone.
+    }
+  }
+
+  private async removeOrphanRuntimeDirs(): Promise<void> {
+    const active = new Set(this.domains.all().filter((domain) => domain.isActive()).map((domain) => domain.uuid));
+    for (const entry of await fs.readdir(this.layout.stateDir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || active.has(entry.name)) continue;
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(entry.name)) continue;
+      await fs.rm(path.join(this.layout.stateDir, entry.name), { recursive: true, force: true });
+    }
+  }
+
+  // ---- autostart -----------------------------------------------------------------------------
+
+  /** libvirt's virDriverShouldAutostart: once per host boot, marked by a stamp in the state dir. */
+  private async shouldAutostart(): Promise<boolean> {
+    const bootId = (await fs.readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => 'unknown')).trim();
+    const stamp = this.layout.autostartStamp;
+    const previous = (await fs.readFile(stamp, 'utf8').catch(() => undefined))?.trim();
+    // A stamp of this boot means autostart already ran; a stamp of an earlier boot (a root that
+    // is not on a tmpfs, like an embed root) does not.
+    if (previous === bootId) return false;
+    await writeFileAtomic(stamp, `${bootId}\n`, { mode: 0o644 });
+    return true;
+  }
+
+  private async autostart(): Promise<void> {
+    if (!(await this.shouldAutostart())) return;
+    for (const domain of this.domains.all()) {
+      if (!domain.autostart || domain.isActive()) continue;
+      try {
+        await this.withJob(domain, 'autostart', () => this.startDomain(domain, 0));
+      } catch (error) {
+        this.warn(`Failed to autostart VM '${domain.name}': ${(error as Error).message}`);
+      }
+    }
+  }
+
+  // ---- jobs and lookups ----------------------------------------------------------------------
+
+  private checkOpen(): void {
+    if (this.closed) throw new VirError('VIR_ERR_INVALID_CONN', 'the fc driver of this connection is closed', { verbatim: true });
+  }
+
+  private async withJob<T>(domain: DomainObject, name: string, action: () => Promise<T>): Promise<T> {
+    this.checkOpen();
+    const end = await domain.job.begin(name, this.timeouts.jobWaitMs);
+    try {
+      if (domain.removed) throw noDomainObject(domain);
+      return await action();
+    } finally {
+      end();
+    }
+  }
+
+  /** The domain a virDomainPtr names (by uuid, as libvirt looks it up). */
+  findDomain(uuid: string, name: string): DomainObject {
+    this.checkOpen();
+    const domain = this.domains.findByUuid(uuid);
+    if (domain === undefined) throw new VirError('VIR_ERR_NO_DOMAIN', `no domain with matching uuid '${normaliseUuid(uuid)}' (${name})`);
+    return domain;
+  }
+
+  lookupByName(name: string): DomainObject {
+    this.checkOpen();
+    const domain = this.domains.findByName(name);
+    if (domain === undefined) throw new VirError('VIR_ERR_NO_DOMAIN', `no domain with matching name '${name}'`);
+    return domain;
+  }
+
+  lookupByUUID(uuid: string): DomainObject {
+    this.checkOpen();
+    const domain = this.domains.findByUuid(uuid);
+    if (domain === undefined) throw new VirError('VIR_ERR_NO_DOMAIN', `no domain with matching uuid '${uuid}'`);
+    return domain;
+  }
+
+  lookupByID(id: number): DomainObject {
+    this.checkOpen();
+    const domain = this.domains.findById(id);
+    if (domain === undefined) throw new VirError('VIR_ERR_NO_DOMAIN', `no domain with matching id ${id}`);
+    return domain;
+  }
+
+  listAllDomains(flags = 0): DomainObject[] {
+    this.checkOpen();
+    checkFlags(flags, (1 << 16) - 1, 'virConnectListAllDomains');
+    return this.domains.all().filter((domain) => matchesListFlags(domain, flags));
+  }
+
+  // ---- definitions ----------------------------------------------------------------------------
+
+  private parse(xml: string, validate: boolean): DomainDef {
+    return parseDomainXML(xml, { validate, randomBytes: (length) => randomBytes(length) });
+  }
+
+  async defineXML(xml: string, flags = 0): Promise<DomainObject> {
+    this.checkOpen();
+    checkFlags(flags, DomainDefineFlags.VALIDATE, 'virDomainDefineXMLFlags');
+    const def = this.parse(xml, (flags & DomainDefineFlags.VALIDATE) !== 0);
+    const existing = this.domains.findForDefinition(def, false);
+    if (existing === undefined) {
+      const domain = this.domains.add(def, true);
+      try {
+        await this.withJob(domain, 'define', () => this.writeConfig(def));
+      } catch (error) {
+        this.domains.remove(domain);
+        throw error;
+      }
+      this.events.lifecycle(domain.ref(), DomainEventType.DEFINED, DefinedDetail.ADDED);
+      return domain;
+    }
+    return this.withJob(existing, 'define', async () => {
+      const wasPersistent = existing.persistent;
+      await this.writeConfig(def);
+      if (existing.isActive()) {
+        existing.newDef = def;
+      } else {
+        existing.def = def;
+        existing.newDef = undefined;
+      }
+      existing.persistent = true;
+      this.events.lifecycle(existing.ref(), DomainEventType.DEFINED, wasPersistent ? DefinedDetail.UPDATED : DefinedDetail.ADDED);
+      return existing;
+    });
+  }
+
+  private async writeConfig(def: DomainDef): Promise<void> {
+    const paths = domainPaths(this.layout, def.name, def.uuid);
+    const header = [
+      '<!--',
+      'WARNING: THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE',
+      'OVERWRITTEN AND LOST. Changes to this xml configuration should be made using:',
+      `  fcvirt define FILE (or virsh edit ${def.name})`,
+      'or other application using the libvirt API.',
+      '-->',
+      '',
+      '',
+    ].join('\n');
+    await writeFileAtomic(paths.configFile, header + formatDomainXML(def, { live: false }), { mode: 0o600 });
+  }
+
+  async undefine(domain: DomainObject, flags = 0): Promise<void> {
+    checkFlags(flags, 0x7f, 'virDomainUndefineFlags');
+    await this.withJob(domain, 'undefine', async () => {
+      if (!domain.persistent) throw new VirError('VIR_ERR_OPERATION_INVALID', 'cannot undefine transient domain');
+      const paths = domainPaths(this.layout, domain.name, domain.uuid);
+      await fs.rm(paths.autostartLink, { force: true });
+      await fs.rm(paths.configFile, { force: true });
+      await fs.rm(paths.shutoffFile, { force: true });
+      await syncDirectory(this.layout.configDir);
+      domain.autostart = false;
+      domain.persistent = false;
+      domain.newDef = undefined;
+      this.events.lifecycle(domain.ref(), DomainEventType.UNDEFINED, UndefinedDetail.REMOVED);
+      if (!domain.isActive()) this.domains.remove(domain);
+    });
+  }
+
+  async setAutostart(domain: DomainObject, autostart: boolean): Promise<void> {
+    await this.withJob(domain, 'autostart', async () => {
+      if (!domain.persistent) throw new VirError('VIR_ERR_OPERATION_INVALID', 'cannot set autostart for transient domain');
+      if (domain.autostart === autostart) return;
+      const paths = domainPaths(this.layout, domain.name, domain.uuid);
+      if (autostart) {
+        await fs.mkdir(this.layout.autostartDir, { recursive: true });
+        await fs.rm(paths.autostartLink, { force: true });
+        try {
+          await fs.symlink(paths.autostartTarget, paths.autostartLink);
+        } catch (error) {
+          throw new VirError('VIR_ERR_SYSTEM_ERROR', `Failed to create symlink '${paths.autostartLink}' to '${paths.configFile}': ${(error as Error).message}`);
+        }
+      } else {
+        try {
+          await fs.rm(paths.autostartLink, { force: true });
+        } catch (error) {
+          throw new VirError('VIR_ERR_SYSTEM_ERROR', `Failed to delete symlink '${paths.autostartLink}': ${(error as Error).message}`);
+        }
+      }
+      await syncDirectory(this.layout.autostartDir);
+      domain.autostart = autostart;
+    });
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  async createXML(xml: string, flags = 0): Promise<DomainObject> {
+    this.checkOpen();
+    checkFlags(flags, DomainCreateFlags.START_PAUSED | DomainCreateFlags.START_VALIDATE, 'virDomainCreateXML');
+    const def = this.parse(xml, (flags & DomainCreateFlags.START_VALIDATE) !== 0);
+    const existing = this.domains.findForDefinition(def, true);
+    if (existing !== undefined) {
+      // A persistent domain started with other XML: that XML is the live definition, the
+      // persistent one stays for its next start (as libvirt does).
+      return this.withJob(existing, 'create', async () => {
+        if (existing.isActive()) throw new VirError('VIR_ERR_OPERATION_INVALID', `domain '${existing.name}' is already active`);
+        const persistentDef = existing.def;
+        existing.def = def;
+        existing.newDef = persistentDef;
+        try {
+          await this.startDomain(existing, flags);
+        } catch (error) {
+          existing.def = persistentDef;
+          existing.newDef = undefined;
+          throw error;
+        }
+        return existing;
+      });
+    }
+    const domain = this.domains.add(def, false);
+    try {
+      await this.withJob(domain, 'create', () => this.startDomain(domain, flags));
+    } catch (error) {
+      this.domains.remove(domain);
+      throw error;
+    }
+    return domain;
+  }
+
+  async create(domain: DomainObject, flags = 0): Promise<void> {
+    checkFlags(flags, DomainCreateFlags.START_PAUSED | DomainCreateFlags.START_FORCE_BOOT, 'virDomainCreateWithFlags');
+    await this.withJob(domain, 'start', async () => {
+      if (domain.isActive()) throw new VirError('VIR_ERR_OPERATION_INVALID', 'domain is already running');
+      await this.startDomain(domain, flags);
+    });
+  }
+
+  /** Resolves the binary of a definition and probes its version (cached by path and mtime). */
+  private async resolveBinary(def: DomainDef): Promise<ResolvedBinary> {
+    const binary = await findFirecrackerBinary(def.emulator, this.env.PATH ?? '');
+    const version = await probeFirecrackerVersion(binary);
+    return { path: binary, version };
+  }
+
+  /** Starts an inactive domain (the caller holds its job). */
+  private async startDomain(domain: DomainObject, flags: number): Promise<void> {
+    const paused = (flags & DomainCreateFlags.START_PAUSED) !== 0;
+    const binary = await this.resolveBinary(domain.def);
+    const cidsInUse = new Set(this.domains.all().flatMap((other) => (other.isActive() && other.def.vsock?.cid !== undefined ? [other.def.vsock.cid] : [])));
+    const id = this.allocateId();
+    const liveDef = prepareLiveDef(domain.def, { id, cidsInUse, hostArch: hostArchitecture() });
+    const started = await startProcess(this.context, liveDef, binary, { paused });
+    if (domain.persistent) domain.newDef ??= domain.def;
+    domain.def = liveDef;
+    domain.runtime = started.runtime;
+    if (paused) domain.setState(DomainState.PAUSED, PausedReason.USER);
+    else domain.setState(DomainState.RUNNING, RunningReason.BOOTED);
+    this.watch(domain, started.monitor, Date.now());
+    await this.attachPty(domain);
+    await this.forgetShutoff(domain);
+    this.events.lifecycle(domain.ref(), DomainEventType.STARTED, StartedDetail.BOOTED);
+    if (paused) this.events.lifecycle(domain.ref(), DomainEventType.SUSPENDED, SuspendedDetail.PAUSED);
+  }
+
+  /** Keeps why a persistent domain stopped for the next driver on this root (paths.ts). */
+  private async recordShutoff(domain: DomainObject, reason: number): Promise<void> {
+    if (!domain.persistent) return;
+    const file = domainPaths(this.layout, domain.name, domain.uuid).shutoffFile;
+    try {
+      await writeFileAtomic(file, `${reasonName(DomainState.SHUTOFF, reason)}\n`, { mode: 0o644 });
+    } catch (error) {
+      this.warn(`cannot record why domain '${domain.name}' shut off: ${(error as Error).message}`);
+    }
+  }
+
+  private async forgetShutoff(domain: DomainObject): Promise<void> {
+    await fs.rm(domainPaths(this.layout, domain.name, domain.uuid).shutoffFile, { force: true });
+  }
+
+  private allocateId(): number {
+    while (this.domains.findById(this.nextId) !== undefined) this.nextId++;
+    return this.nextId++;
+  }
+
+  private requireActive(domain: DomainObject): DomainRuntime {
+    if (domain.runtime === undefined) throw new VirError('VIR_ERR_OPERATION_INVALID', 'domain is not running');
+    return domain.runtime;
+  }
+
+  async shutdown(domain: DomainObject, flags = 0): Promise<void> {
+    checkFlags(flags, 0, 'virDomainShutdownFlags');
+    await this.withJob(domain, 'shutdown', async () => {
+      const runtime = this.requireActive(domain);
+      if (domain.def.os.arch !== 'x86_64') {
+        throw new VirError('VIR_ERR_OPERATION_UNSUPPORTED', `Firecracker can ask a guest to shut down only on x86_64 (SendCtrlAltDel); use destroy for domain '${domain.name}'`);
+      }
+      const statusFile = domainPaths(this.layout, domain.name, domain.uuid).statusFile;
+      // Recorded first: whoever sees the exit (this driver, or the next one) knows it was asked for.
+      runtime.shutdownRequested = true;
+      await writeStatusFile(statusFile, domain.state, domain.reason, domain.def, runtime);
+      try {
+        await withApi(runtime, this.timeouts.apiRequestMs, (client) => client.sendCtrlAltDel());
+      } catch (error) {
+        runtime.shutdownRequested = false;
+        await writeStatusFile(statusFile, domain.state, domain.reason, domain.def, runtime).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async destroy(domain: DomainObject, flags = 0): Promise<void> {
+    checkFlags(flags, DomainDestroyFlags.GRACEFUL, 'virDomainDestroyFlags');
+    await this.withJob(domain, 'destroy', async () => {
+      const runtime = this.requireActive(domain);
+      // GRACEFUL asks for SIGTERM without SIGKILL; Firecracker has no SIGTERM handler and ends
+      // at once, so both forms end the same way.
+      await this.stopRun(domain, runtime, this.timeouts.terminateGraceMs);
+      await this.finishStopped(domain, ShutoffReason.DESTROYED, StoppedDetail.DESTROYED);
+    });
+  }
+
+  /** Stops the process of a run and removes what it left (the caller holds the job). */
+  private async stopRun(domain: DomainObject, runtime: DomainRuntime, graceMs: number): Promise<void> {
+    const run = this.runs.get(domain);
+    run?.monitor.cancel();
+    await run?.pty?.stop();
+    if (domain.def.serial !== undefined) delete domain.def.serial.sourcePath;
+    this.runs.delete(domain);
+    await stopProcess(runtime, graceMs);
+    await cleanupRun(this.context, runtime, domainPaths(this.layout, domain.name, domain.uuid).statusFile);
+  }
+
+  /** The domain is shut off now: state, definitions, event; a transient one goes away. */
+  private async finishStopped(domain: DomainObject, reason: number, eventDetail: number): Promise<void> {
+    const ref = domain.ref();
+    await this.recordShutoff(domain, reason);
+    domain.runtime = undefined;
+    domain.setState(DomainState.SHUTOFF, reason);
+    if (domain.newDef !== undefined) {
+      domain.def = domain.newDef;
+      domain.newDef = undefined;
+    } else {
+      domain.def = { ...domain.def };
+      delete domain.def.id;
+    }
+    this.events.lifecycle(ref, DomainEventType.STOPPED, eventDetail);
+    if (!domain.persistent) this.domains.remove(domain);
+  }
+
+  async reboot(domain: DomainObject, flags = 0): Promise<void> {
+    checkFlags(flags, 0, 'virDomainReboot');
+    await this.withJob(domain, 'reboot', async () => {
+      const runtime = this.requireActive(domain);
+      await this.restart(domain, runtime, 'reboot');
+    });
+  }
+
+  /**
+   * A fresh process with the same live definition and id (the caller holds the job). When it
+   * cannot start, the domain is shut off (failed) and the error is thrown.
+   */
+  private async restart(domain: DomainObject, runtime: DomainRuntime, why: 'reboot' | 'crash'): Promise<void> {
+    await this.stopRun(domain, runtime, this.timeouts.terminateGraceMs);
+    const liveDef = domain.def;
+    try {
+      const binary = await this.resolveBinary(liveDef);
+      const started = await startProcess(this.context, liveDef, binary, { paused: false });
+      domain.runtime = started.runtime;
+      domain.setState(DomainState.RUNNING, RunningReason.BOOTED);
+      this.watch(domain, started.monitor, Date.now());
+      await this.attachPty(domain);
+    } catch (error) {
+      await this.finishStopped(domain, ShutoffReason.FAILED, StoppedDetail.FAILED);
+      throw error;
+    }
+    if (why === 'reboot') {
+      this.events.reboot(domain.ref());
+    } else {
+      this.events.lifecycle(domain.ref(), DomainEventType.STOPPED, StoppedDetail.CRASHED);
+      this.events.lifecycle(domain.ref(), DomainEventType.STARTED, StartedDetail.BOOTED);
+    }
+  }
+
+  async suspend(domain: DomainObject): Promise<void> {
+    await this.withJob(domain, 'suspend', async () => {
+      const runtime = this.requireActive(domain);
+      if (domain.state === DomainState.PAUSED) return;
+      await withApi(runtime, this.timeouts.apiRequestMs, (client) => client.pause());
+      domain.setState(DomainState.PAUSED, PausedReason.USER);
+      await writeStatusFile(domainPaths(this.layout, domain.name, domain.uuid).statusFile, domain.state, domain.reason, domain.def, runtime);
+      this.events.lifecycle(domain.ref(), DomainEventType.SUSPENDED, SuspendedDetail.PAUSED);
+    });
+  }
+
+  async resume(domain: DomainObject): Promise<void> {
+    await this.withJob(domain, 'resume', async () => {
+      const runtime = this.requireActive(domain);
+      if (domain.state === DomainState.RUNNING) throw new VirError('VIR_ERR_OPERATION_INVALID', 'domain is already running');
+      await withApi(runtime, this.timeouts.apiRequestMs, (client) => client.resume());
+      domain.setState(DomainState.RUNNING, RunningReason.UNPAUSED);
+      await writeStatusFile(domainPaths(this.layout, domain.name, domain.uuid).statusFile, domain.state, domain.reason, domain.def, runtime);
+      this.events.lifecycle(domain.ref(), DomainEventType.RESUMED, ResumedDetail.UNPAUSED);
+    });
+  }
+
+  // ---- guest exits ----------------------------------------------------------------------------
+
+  private watch(domain: DomainObject, monitor: ProcessMonitor, startedAt: number): void {
+    const previous = this.runs.get(domain);
+    const shortRuns = previous?.shortRuns ?? 0;
+    this.runs.set(domain, { monitor, startedAt, shortRuns });
+    const runtime = domain.runtime;
+    void monitor.exited.then((status) => {
+      if (this.closed || runtime === undefined) return;
+      const handled = this.handleExit(domain, runtime, status).catch((error: unknown) => {
+        this.warn(`handling the exit of domain '${domain.name}': ${(error as Error).message}`);
+      });
+      this.pendingExits.add(handled);
+      void handled.finally(() => this.pendingExits.delete(handled));
+    });
+  }
+
+  /**
+   * A daemon offers a pty bridged to the console of each running domain (the caller holds the
+   * job): the live XML and the status file show its path while it exists.
+   */
+  private async attachPty(domain: DomainObject): Promise<void> {
+    const run = this.runs.get(domain);
+    const runtime = domain.runtime;
+    if (this.options.ptys !== true || run === undefined || runtime === undefined || domain.def.serial === undefined) return;
+    try {
+      run.pty = await startPtyBridge(consolePathsOf(runtime), run.monitor.exited);
+    } catch (error) {
+      this.warn(`no pty for the console of domain '${domain.name}': ${(error as Error).message}`);
+      return;
+    }
+    runtime.ptyPath = run.pty.path;
+    domain.def.serial.sourcePath = run.pty.path;
+    await writeStatusFile(domainPaths(this.layout, domain.name, domain.uuid).statusFile, domain.state, domain.reason, domain.def, runtime);
+  }
+
+  private async handleExit(domain: DomainObject, runtime: DomainRuntime, status: ExitStatus | undefined): Promise<void> {
+    const end = await domain.job.begin('exit', 2 ** 31 - 1);
+    try {
+      // A destroy, reboot or restart already dealt with this process.
+      if (domain.runtime !== runtime || this.closed) return;
+      const run = this.runs.get(domain);
+      this.runs.delete(domain);
+      await run?.pty?.stop();
+      const exit: GuestExit = status === undefined
+        ? await classifyUnobservedExit(runtime.consoleLog, runtime.logOffset, runtime.shutdownRequested)
+        : classifyExit(status, runtime.shutdownRequested);
+      const def = domain.def;
+      const action = exit === 'shutdown' ? def.onPoweroff : exit === 'reboot' ? def.onReboot : def.onCrash;
+      const ranMs = Date.now() - (run?.startedAt ?? 0);
+      const shortRuns = ranMs < MIN_RUN_MS ? (run?.shortRuns ?? 0) + 1 : 0;
+      if (action === 'restart' && shortRuns < RESTART_LOOP_RUNS) {
+        try {
+          await this.restart(domain, runtime, exit === 'crash' ? 'crash' : 'reboot');
+          const next = this.runs.get(domain);
+          if (next !== undefined) next.shortRuns = shortRuns;
+        } catch (error) {
+          this.warn(`domain '${domain.name}' could not be restarted after its guest ${exit === 'crash' ? 'crashed' : 'rebooted'}: ${(error as Error).message}`);
+        }
+        return;
+      }
+      if (action === 'restart') {
+        this.warn(`domain '${domain.name}' exited ${shortRuns} times in a row within ${MIN_RUN_MS} ms of starting; not restarting it again`);
+      }
+      await cleanupRun(this.context, runtime, domainPaths(this.layout, domain.name, domain.uuid).statusFile);
+      if (exit === 'crash' || action === 'restart') await this.finishStopped(domain, ShutoffReason.CRASHED, StoppedDetail.CRASHED);
+      else await this.finishStopped(domain, ShutoffReason.SHUTDOWN, StoppedDetail.SHUTDOWN);
+    } finally {
+      end();
+    }
+  }
+
+  // ---- queries ---------------------------------------------------------------------------------
+
+  getState(domain: DomainObject): DomainStateInfo {
+    return { state: domain.state, reason: domain.reason };
+  }
+
+  async getInfo(domain: DomainObject): Promise<DomainInfo> {
+    const runtime = domain.runtime;
+    let cpuTimeNs = 0n;
+    if (runtime !== undefined) cpuTimeNs = (await readCpuTime(runtime.pid, runtime.startTime)) ?? 0n;
+    return {
+      state: domain.state,
+      maxMemKiB: domain.def.memoryKiB,
+      memoryKiB: domain.def.currentMemoryKiB,
+      nrVirtCpu: domain.def.vcpus,
+      cpuTimeNs,
+    };
+  }
+
+  getXMLDesc(domain: DomainObject, flags = 0): string {
+    checkFlags(flags, DomainXMLFlags.SECURE | DomainXMLFlags.INACTIVE | DomainXMLFlags.UPDATE_CPU | DomainXMLFlags.MIGRATABLE, 'virDomainGetXMLDesc');
+    const inactive = (flags & (DomainXMLFlags.INACTIVE | DomainXMLFlags.MIGRATABLE)) !== 0 || !domain.isActive();
+    const def = (flags & DomainXMLFlags.INACTIVE) !== 0 ? domain.persistentDef() : domain.def;
+    return formatDomainXML(def, { live: !inactive });
+  }
+
+  async openConsole(domain: DomainObject, devName: string | null, flags = 0): Promise<Duplex> {
+    this.checkOpen();
+    checkFlags(flags, DomainConsoleFlags.FORCE | DomainConsoleFlags.SAFE, 'virDomainOpenConsole');
+    const runtime = this.requireActive(domain);
+    const serial = domain.def.serial;
+    if (serial === undefined || (devName !== null && devName !== serial.alias && devName !== 'console0')) {
+      throw new VirError('VIR_ERR_INTERNAL_ERROR', `cannot find character device ${devName ?? '<null>'}`);
+    }
+    // Its own exit watch: the stream outlives this driver (an embed CLI closes the driver and
+    // keeps the console), and ends when the VM process does.
+    const exited = watchProcessExit(runtime.pid, runtime.startTime, { apiSocket: runtime.apiSocket });
+    try {
+      const stream = await openConsoleStream(consolePathsOf(runtime), { force: (flags & DomainConsoleFlags.FORCE) !== 0, processExited: exited });
+      stream.once('close', () => { exited.cancel(); });
+      return stream;
+    } catch (error) {
+      exited.cancel();
+      throw error;
+    }
+  }
+
+  // ---- the host ------------------------------------------------------------------------------------
+
+  /** The firecracker in PATH and its version; undefined when there is none (or it is unusable). */
+  private async firecrackerInPath(): Promise<ResolvedBinary | undefined> {
+    try {
+      const binary = await findFirecrackerBinary(undefined, this.env.PATH ?? '');
+      return { path: binary, version: await probeFirecrackerVersion(binary) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async getVersion(): Promise<number> {
+    const found = await this.firecrackerInPath();
+    if (found === undefined) return 0;
+    const { major, minor, patch } = found.version;
+    return major * 1_000_000 + minor * 1_000 + patch;
+  }
+
+  getLibVersion(): number {
+    return FCVIRT_VERSION_NUMBER;
+  }
+
+  getHostname(): string {
+    return os.hostname();
+  }
+
+  async getCapabilities(): Promise<string> {
+    return capabilitiesXML((await this.firecrackerInPath())?.path);
+  }
+
+  async nodeGetInfo(): Promise<NodeInfo> {
+    return nodeInfo();
+  }
+}
+
+function noDomainObject(domain: DomainObject): VirError {
+  return new VirError('VIR_ERR_NO_DOMAIN', `no domain with matching uuid '${domain.uuid}' (${domain.name})`);
+}
+
+/** libvirt's virCheckFlags. */
+export function checkFlags(flags: number, allowed: number, functionName: string): void {
+  if (!Number.isInteger(flags) || flags < 0 || (flags & ~allowed) !== 0) {
+    throw new VirError('VIR_ERR_INVALID_ARG', `unsupported flags (0x${((flags & ~allowed) >>> 0).toString(16)}) in function ${functionName}`);
+  }
+}
+
+/** virConnectListAllDomains' filters, as libvirt's virDomainObjMatchFilter applies them. */
+function matchesListFlags(domain: DomainObject, flags: number): boolean {
+  const F = ListDomainsFlags;
+  const group = (a: number, b: number, isA: boolean): boolean => {
+    if ((flags & (a | b)) === 0 || (flags & (a | b)) === (a | b)) return true;
+    return (flags & a) !== 0 ? isA : !isA;
+  };
+  if (!group(F.ACTIVE, F.INACTIVE, domain.isActive())) return false;
+  if (!group(F.PERSISTENT, F.TRANSIENT, domain.persistent)) return false;
+  if ((flags & (F.RUNNING | F.PAUSED | F.SHUTOFF | F.OTHER)) !== 0) {
+    const state = domain.state;
+    const matches = ((flags & F.RUNNING) !== 0 && state === DomainState.RUNNING)
+      || ((flags & F.PAUSED) !== 0 && state === DomainState.PAUSED)
+      || ((flags & F.SHUTOFF) !== 0 && state === DomainState.SHUTOFF)
+      || ((flags & F.OTHER) !== 0 && state !== DomainState.RUNNING && state !== DomainState.PAUSED && state !== DomainState.SHUTOFF);
+    if (!matches) return false;
+  }
+  // fcvirt has no managed save, snapshots nor checkpoints.
+  if ((flags & F.MANAGEDSAVE) !== 0 && (flags & F.NO_MANAGEDSAVE) === 0) return false;
+  if (!group(F.AUTOSTART, F.NO_AUTOSTART, domain.autostart)) return false;
+  if ((flags & F.HAS_SNAPSHOT) !== 0 && (flags & F.NO_SNAPSHOT) === 0) return false;
+  if ((flags & F.HAS_CHECKPOINT) !== 0 && (flags & F.NO_CHECKPOINT) === 0) return false;
+  return true;
+}
