@@ -9,10 +9,14 @@ import { VirError } from './errors.js';
 import { DriverConnection } from './driver/connection.js';
 import { acquireDriver, releaseDriver } from './driver/driver-registry.js';
 import { rootLayout } from './driver/paths.js';
+import { sessionDaemonCommand } from './daemon/command.js';
 import { RemoteConnection } from './rpc/client/remote-connection.js';
 
 export interface OpenOptions {
-  /** Environment used to find `firecracker` in PATH (embed mode). */
+  /**
+   * Environment: where `firecracker` is found (embed mode, and a session daemon this starts),
+   * XDG_RUNTIME_DIR and LIBVIRT_AUTOSTART for fc:///session. Default: process.env.
+   */
   env?: NodeJS.ProcessEnv;
   /** Open read-only: operations that change something are refused. */
   readOnly?: boolean;
@@ -53,8 +57,15 @@ export async function openConnection(uri: string, options: OpenOptions = {}): Pr
       });
     }
     case '/system':
-    case '/session':
-      return RemoteConnection.open(uri, options.readOnly === undefined ? {} : { readOnly: options.readOnly });
+    case '/session': {
+      // A user's fc:///session with nobody listening starts the session daemon, as libvirt does.
+      const env = options.env ?? process.env;
+      return RemoteConnection.open(uri, {
+        env,
+        autostart: sessionDaemonCommand(env),
+        ...(options.readOnly === undefined ? {} : { readOnly: options.readOnly }),
+      });
+    }
     default:
       throw new VirError('VIR_ERR_INTERNAL_ERROR', `unexpected fc URI path '${path}', try fc:///system, fc:///session or fc:///embed?root=DIR`);
   }
