@@ -8,7 +8,7 @@
 //   isProcessAlive(pid, startTime) → the same process still runs (zombies count as gone)
 //   clockTicksPerSecond()     → `getconf CLK_TCK`, asked once; 100 when it cannot be asked
 
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 /** The fields of /proc/PID/stat fcvirt uses. */
@@ -42,11 +42,15 @@ export function parseProcStat(text: string): ProcessStat | undefined {
 }
 
 /** /proc/PID/stat of a process, undefined when it does not exist (or cannot be read). */
+// eslint-disable-next-line @typescript-eslint/require-await -- callers keep an async API; the read itself is synchronous on purpose
 export async function readProcessStat(pid: number): Promise<ProcessStat | undefined> {
   if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
   let text: string;
   try {
-    text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The kernel writes /proc files on read: nothing to wait for. Read synchronously: the
+    // promise API's open/stat/read/close thread-pool round trips cost more than the read, and
+    // virDomainGetInfo of a running domain reads this on every call.
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return undefined;
   }
