@@ -1,0 +1,205 @@
+// virtfcd against libvirt's own C daemon, measured in the same run on the same machine with the
+// same python-libvirt client (bench/libvirt-client.py):
+//
+//   calls/s   lookupByName(NAME).info() on a running domain, one client, back to back
+//             libvirtd: its `test` driver's running domain "test"; virtfcd: a running domain
+//             target: virtfcd ≥ 1.0 × libvirtd
+//   listing   listAllDomains() with 1,000 defined domains (plus the running one)
+//             target: virtfcd ≤ 1.0 × libvirtd's time
+//   start     what the protocol adds to a start: python-libvirt's dom.create() through virtfcd
+//             against the driver's time for the same start (virtfcd --verbose logs it);
+//             target: < 2 ms
+//
+// Rounds alternate between the two daemons so that machine noise hits both alike; medians are
+// reported. Needs root (libvirtd runs as the user nobody in a private temp dir), Debian's
+// libvirt-daemon and python3-libvirt: see bench/daemon-vs-libvirtd.md. Run: npm run bench daemon
+// (FCVIRT_BENCH_ROUNDS, FCVIRT_BENCH_SECONDS, FCVIRT_BENCH_DOMAINS, FCVIRT_BENCH_STARTS tune it).
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { openConnection } from '../src/connect.js';
+import { RemoteConnection } from '../src/rpc/client/remote-connection.js';
+import { benchBackend, benchDomainXml, median } from './driver-bench-support.js';
+import type { Scenario } from './harness.js';
+import { LIBVIRTD, startLibvirtd } from './libvirtd.js';
+
+const execFileAsync = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../..');
+const CLIENT = path.join(repoRoot, 'bench', 'libvirt-client.py');
+const VIRTFCD = path.join(repoRoot, 'dist', 'src', 'daemon', 'virtfcd.js');
+const PYTHON = '/usr/bin/python3';
+
+const ROUNDS = Number(process.env.FCVIRT_BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.FCVIRT_BENCH_SECONDS ?? 2);
+const DOMAINS = Number(process.env.FCVIRT_BENCH_DOMAINS ?? 1000);
+const STARTS = Number(process.env.FCVIRT_BENCH_STARTS ?? 30);
+const LIST_RUNS = 10;
+
+async function client<T>(uri: string, ...args: string[]): Promise<T> {
+  const { stdout } = await execFileAsync(PYTHON, [CLIENT, uri, ...args], { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
+  return JSON.parse(stdout) as T;
+}
+
+function answers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+interface Virtfcd {
+  uri: string;
+  root: string;
+  stop(): Promise<void>;
+}
+
+async function startVirtfcd(root: string, backendPath: string, args: string[] = [], logFile?: string): Promise<Virtfcd> {
+  const log = logFile === undefined ? 'inherit' : await fs.open(logFile, 'w');
+  const child: ChildProcess = spawn(process.execPath, [VIRTFCD, '--root', root, ...args], {
+    stdio: ['ignore', 'ignore', log === 'inherit' ? log : log.fd],
+    env: { ...process.env, PATH: `${backendPath}:${process.env.PATH ?? ''}` },
+  });
+  if (log !== 'inherit') await log.close();
+  const socket = path.join(root, 'run/libvirt/virtfcd-sock');
+  const deadline = Date.now() + 20_000;
+  while (!(await answers(socket))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error('virtfcd did not start');
+    await delay(20);
+  }
+  return {
+    uri: `fc:///system?socket=${socket}`,
+    root,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** libvirt's test driver: a minimal persistent domain. */
+const TEST_DOMAIN = `<domain type='test'>
+  <name>@NAME@</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64'>hvm</type></os>
+</domain>
+`;
+
+function ratioLine(label: string, value: number, target: string, met: boolean): string {
+  return `    ${label.padEnd(10)}${value.toFixed(3)}  target ${target}: ${met ? 'met' : 'NOT met'}`;
+}
+
+async function run(): Promise<string[]> {
+  const missing = [
+    ...(process.getuid?.() === 0 ? [] : ['root (libvirtd is run as the user nobody, firecracker domains under a temp root)']),
+    ...(existsSync(LIBVIRTD) ? [] : [`${LIBVIRTD} (apt-get install --no-install-recommends libvirt-daemon)`]),
+    ...(existsSync(VIRTFCD) ? [] : [`${VIRTFCD} (npm run build)`]),
+  ];
+  try {
+    await execFileAsync(PYTHON, ['-c', 'import libvirt']);
+  } catch {
+    missing.push(`python3-libvirt for ${PYTHON} (apt-get install python3-libvirt)`);
+  }
+  if (missing.length > 0) return [`  not run: it needs ${missing.join('; ')}. See bench/daemon-vs-libvirtd.md.`];
+  const lines: string[] = [];
+
+  const backend = benchBackend();
+  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'fcvb-'));
+  const cleanups: (() => Promise<void>)[] = [() => fs.rm(work, { recursive: true, force: true })];
+  try {
+    const libvirtd = await startLibvirtd();
+    cleanups.unshift(() => libvirtd.stop());
+    // The test driver keeps test:///default's domains only while a connection holds it open.
+    const holder = await RemoteConnection.open(libvirtd.uri);
+    cleanups.unshift(() => holder.close());
+    const virtfcd = await startVirtfcd(path.join(work, 'd'), path.dirname(backend.emulator));
+    cleanups.unshift(() => virtfcd.stop());
+    lines.push(`  Firecracker: ${backend.name}; ${DOMAINS} domains; ${ROUNDS} rounds`);
+
+    // The same population on both: DOMAINS defined domains, and one running domain to query.
+    const testTemplate = path.join(work, 'test-domain.xml');
+    await fs.writeFile(testTemplate, TEST_DOMAIN);
+    const fcTemplate = path.join(work, 'fc-domain.xml');
+    await fs.writeFile(fcTemplate, benchDomainXml(backend, '@NAME@'));
+    await client(libvirtd.uri, 'define', testTemplate, 'bench', String(DOMAINS));
+    await client(virtfcd.uri, 'define', fcTemplate, 'bench', String(DOMAINS));
+    const target = await openConnection(virtfcd.uri);
+    const running = await target.lookupByName('bench-0');
+    await running.create();
+    await target.close();
+
+    // Warm-up (JIT, caches), not measured.
+    for (const [uri, name] of [[libvirtd.uri, 'test'], [virtfcd.uri, 'bench-0']] as const) {
+      await client(uri, 'rate', name, '1');
+      await client(uri, 'list', String(LIST_RUNS));
+    }
+    const rates: [number[], number[]] = [[], []];
+    const lists: [number[], number[]] = [[], []];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [index, uri, name] of [[0, libvirtd.uri, 'test'], [1, virtfcd.uri, 'bench-0']] as const) {
+        const rate = await client<{ calls: number; seconds: number }>(uri, 'rate', name, String(SECONDS));
+        rates[index].push(rate.calls / rate.seconds);
+        const list = await client<{ times_ms: number[]; count: number }>(uri, 'list', String(LIST_RUNS));
+        if (list.count < DOMAINS) throw new Error(`${uri} listed ${list.count} domains, expected ${DOMAINS} or more`);
+        lists[index].push(...list.times_ms);
+      }
+    }
+    const [baseRate, ourRate] = [median(rates[0]), median(rates[1])];
+    const [baseList, ourList] = [median(lists[0]), median(lists[1])];
+    lines.push(
+      `  simple calls: lookupByName(NAME).info() on a running domain, back to back (${ROUNDS} × ${SECONDS} s, median)`,
+      `    libvirtd  ${Math.round(baseRate).toLocaleString('en-US')} ops/s (one op: lookupByName + info, two calls)`,
+      `    virtfcd   ${Math.round(ourRate).toLocaleString('en-US')} ops/s`,
+      ratioLine('ratio', ourRate / baseRate, '≥ 1.0', ourRate >= baseRate),
+      `  listAllDomains() with ${DOMAINS} defined domains (${ROUNDS * LIST_RUNS} runs, median)`,
+      `    libvirtd  ${baseList.toFixed(2)} ms`,
+      `    virtfcd   ${ourList.toFixed(2)} ms`,
+      ratioLine('ratio', ourList / baseList, '≤ 1.0', ourList <= baseList),
+    );
+
+    // Start: the same starts seen from both ends. The client times dom.create() (which
+    // returns once InstanceStart is acknowledged and the domain recorded; libvirt's client
+    // library then looks the domain up again by uuid, also counted); a virtfcd with --verbose
+    // logs how long each DOMAIN_CREATE took inside the daemon, which is the driver's time.
+    const logFile = path.join(work, 'virtfcd-verbose.log');
+    const verbose = await startVirtfcd(path.join(work, 's'), path.dirname(backend.emulator), ['--verbose'], logFile);
+    cleanups.unshift(() => verbose.stop());
+    const starter = await openConnection(verbose.uri);
+    await starter.defineXML(benchDomainXml(backend, 'starter'));
+    await starter.close();
+    const client_ms = (await client<{ times_ms: number[] }>(verbose.uri, 'start', 'starter', String(STARTS))).times_ms;
+    const driver_ms = [...(await fs.readFile(logFile, 'utf8')).matchAll(/: DOMAIN_CREATE \(virDomainCreate\) ([\d.]+) ms: ok$/gm)].map((match) => Number(match[1]));
+    if (driver_ms.length !== client_ms.length) throw new Error(`virtfcd logged ${driver_ms.length} starts, the client made ${client_ms.length}`);
+    const added = client_ms.map((total, index) => total - (driver_ms[index] ?? 0));
+    const addedMedian = median(added);
+    lines.push(
+      `  start: python-libvirt dom.create() against the driver's time for the same start (${STARTS} starts, median)`,
+      `    driver, in the daemon     ${median(driver_ms).toFixed(2)} ms`,
+      `    client, through virtfcd   ${median(client_ms).toFixed(2)} ms`,
+      `    added by the protocol     ${addedMedian.toFixed(2)} ms (max ${Math.max(...added).toFixed(2)} ms)  target < 2 ms: ${addedMedian < 2 ? 'met' : 'NOT met'}`,
+    );
+    return lines;
+  } finally {
+    for (const cleanup of cleanups) await cleanup();
+  }
+}
+
+export const scenario: Scenario = {
+  name: 'virtfcd against libvirtd (libvirt\'s test driver), same python-libvirt client',
+  run,
+};
