@@ -33,6 +33,8 @@ export async function openDriverBackend(
       logger.warn(message);
     },
     env,
+    // A pty per running domain, as libvirt's daemons offer: the live XML shows its path.
+    ptys: true,
   });
   return {
     connect: (uri, readOnly) => Promise.resolve(new DriverConnection(uri, driver, { readOnly })),

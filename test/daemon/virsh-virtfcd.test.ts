@@ -143,6 +143,10 @@ test('virsh: the seed workflow against virtfcd — define, list, start, dominfo,
   assert.deepEqual(await virsh.rw('domname', uuid), ok(`${NAME}\n\n`));
   const live = await virsh.rw('dumpxml', NAME);
   assert.equal(live.status, 0);
+  // virtfcd offers a pty bridged to the console, as libvirt's daemons do.
+  const pty = /<source path='(\/dev\/pts\/\d+)'\/>/.exec(live.stdout)?.[1] ?? '';
+  assert.ok((await fs.stat(pty)).isCharacterDevice(), `${pty} is a pty`);
+  assert.deepEqual(await virsh.rw('ttyconsole', NAME), ok(`${pty}\n\n`));
   assert.equal(
     live.stdout,
     `<domain type='firecracker' id='1'>
@@ -180,10 +184,12 @@ test('virsh: the seed workflow against virtfcd — define, list, start, dominfo,
       <alias name='net1'/>
     </interface>
     <serial type='pty'>
+      <source path='${pty}'/>
       <target port='0'/>
       <alias name='serial0'/>
     </serial>
-    <console type='pty'>
+    <console type='pty' tty='${pty}'>
+      <source path='${pty}'/>
       <target type='serial' port='0'/>
       <alias name='serial0'/>
     </console>
