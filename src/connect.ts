@@ -2,7 +2,8 @@
 //   fc:///embed?root=DIR   the driver runs in this process, every path under DIR
 //   fc:///system           virtfcd's system instance (libvirt's remote protocol; ?socket=PATH
 //                          reaches a daemon started with --root)
-//   fc:///session          virtfcd's per-user instance
+//   fc:///session          virtfcd's per-user instance, started on demand
+//   (none)                 LIBVIRT_DEFAULT_URI, else fc:///system for root, fc:///session for others
 
 import type { Connection } from './api/connection.js';
 import { VirError } from './errors.js';
@@ -42,7 +43,19 @@ function parseUri(uri: string): ParsedUri {
   return { path: url.pathname, params: url.searchParams, remoteOnly: url.protocol === 'fc+unix:' };
 }
 
-export async function openConnection(uri: string, options: OpenOptions = {}): Promise<Connection> {
+/**
+ * The URI a client gets without naming one, as libvirt's virConnectOpen(NULL): LIBVIRT_DEFAULT_URI,
+ * else the system daemon for root and the user's session daemon for anyone else.
+ */
+export function defaultUri(env: NodeJS.ProcessEnv = process.env): string {
+  const named = env.LIBVIRT_DEFAULT_URI;
+  if (named !== undefined && named !== '') return named;
+  return process.geteuid?.() === 0 ? 'fc:///system' : 'fc:///session';
+}
+
+/** Opens `uri`, or the default URI (defaultUri()) when none is given. */
+export async function openConnection(uri?: string | null, options: OpenOptions = {}): Promise<Connection> {
+  if (uri === undefined || uri === null || uri === '') uri = defaultUri(options.env);
   const { path, params, remoteOnly } = parseUri(uri);
   switch (remoteOnly && path === '/embed' ? '' : path) {
     case '/embed': {

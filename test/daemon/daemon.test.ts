@@ -10,6 +10,7 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { createLogger } from '../../src/daemon/logger.js';
 import { daemonSockets, type DaemonSockets } from '../../src/daemon/socket-paths.js';
 import { RemoteConnection } from '../../src/rpc/client/remote-connection.js';
+import { defaultUri, openConnection } from '../../src/connect.js';
 import { memoryBackend, type MemoryBackend } from '../helpers/memory-backend.js';
 import { testData } from '../helpers/paths.js';
 import { waitFor } from '../helpers/wait.js';
@@ -181,4 +182,15 @@ test('--verbose logs one line per call and clients coming and going; without it,
     'info : client 1 on virtfcd-sock: CONNECT_CLOSE (virConnectClose) N ms: ok\n',
     'info : client 1 disconnected on virtfcd-sock (0 on this socket)\n',
   ]);
+});
+
+test('openConnection() without a URI: LIBVIRT_DEFAULT_URI, else the system daemon for root', async (t) => {
+  const { sockets } = await start(t, daemonSockets({ mode: 'system', root: await tempDir(t) }, {}));
+  const uri = `fc:///system?socket=${sockets.rw}`;
+  assert.equal(defaultUri({ LIBVIRT_DEFAULT_URI: uri }), uri);
+  assert.equal(defaultUri({}), process.geteuid?.() === 0 ? 'fc:///system' : 'fc:///session');
+  const connection = await openConnection(undefined, { env: { LIBVIRT_DEFAULT_URI: uri } });
+  assert.equal(connection.uri, uri);
+  assert.equal(await connection.getType(), 'FC');
+  await connection.close();
 });
