@@ -1,19 +1,20 @@
 // virtfcd against libvirt's own C daemon, measured in the same run on the same machine with the
 // same python-libvirt client (bench/libvirt-client.py):
 //
-//   calls/s   lookupByName(NAME).info() on a running domain, one client, back to back
-//             libvirtd: its `test` driver's running domain "test"; virtfcd: a running domain
-//             target: virtfcd ≥ 1.0 × libvirtd
-//   listing   listAllDomains() with 1,000 defined domains (plus the running one)
-//             target: virtfcd ≤ 1.0 × libvirtd's time
-//   start     what the protocol adds to a start: python-libvirt's dom.create() through virtfcd
-//             against the driver's time for the same start (virtfcd --verbose logs it);
-//             target: < 2 ms
+//   simple calls  lookupByName(NAME).info() on a running domain, one client, back to back
+//                 libvirtd: its `test` driver's running domain "test"; virtfcd: one of its
+//                 domains, started; target: virtfcd ≥ 1.0 × libvirtd's rate
+//   listing       listAllDomains() with 1,000 defined domains on each
+//                 target: virtfcd ≤ 1.0 × libvirtd's time
+//   start         what the protocol adds to a start: python-libvirt's dom.create() through
+//                 virtfcd against the driver's time for the same start (virtfcd --verbose logs
+//                 it); target: < 2 ms
 //
 // Rounds alternate between the two daemons so that machine noise hits both alike; medians are
 // reported. Needs root (libvirtd runs as the user nobody in a private temp dir), Debian's
-// libvirt-daemon and python3-libvirt: see bench/daemon-vs-libvirtd.md. Run: npm run bench daemon
-// (FCVIRT_BENCH_ROUNDS, FCVIRT_BENCH_SECONDS, FCVIRT_BENCH_DOMAINS, FCVIRT_BENCH_STARTS tune it).
+// libvirt-daemon and python3-libvirt: see bench/daemon-vs-libvirtd.md. Run:
+// npm run bench -- libvirtd (FCVIRT_BENCH_ROUNDS, FCVIRT_BENCH_SECONDS, FCVIRT_BENCH_DOMAINS,
+// FCVIRT_BENCH_STARTS tune it).
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
