@@ -78,7 +78,7 @@ test('a stale socket file is replaced; a live daemon on the socket makes a secon
   const sockets = daemonSockets({ mode: 'system', root }, {});
   await fs.mkdir(sockets.dir, { recursive: true });
   // A socket file nobody listens on, as a daemon killed with SIGKILL leaves it.
-  const bound = spawnSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', sockets.rw]);
+  const bound = spawnSync('/usr/bin/python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', sockets.rw]);
   assert.equal(bound.status, 0, bound.stderr.toString());
   assert.ok((await fs.lstat(sockets.rw)).isSocket());
 
