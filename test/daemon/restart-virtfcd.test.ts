@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { Domain } from '../../src/api/connection.js';
 import { DomainState } from '../../src/api/constants.js';
+import { openConnection } from '../../src/connect.js';
 import { RemoteConnection } from '../../src/rpc/client/remote-connection.js';
 import { processesUnder } from '../helpers/embed-root.js';
 import { domainXml, fakeBackend } from '../helpers/fc-backend.js';
@@ -68,6 +69,10 @@ test('SIGKILL while domains run: a new virtfcd finds them all running and contro
   assert.deepEqual(await processesUnder(root.root), []);
   await again.close();
   assert.equal(await second.stop(), 0);
+  // Stopping released the root: the driver can be opened there in this process now.
+  const embed = await openConnection(`fc:///embed?root=${root.root}`);
+  assert.deepEqual((await embed.listAllDomains()).map((domain) => domain.name), names);
+  await embed.close();
   // The old daemon's log said nothing; the new one's neither (the stale files are expected).
   assert.equal(second.stderr, '');
 });

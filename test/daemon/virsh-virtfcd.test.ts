@@ -89,7 +89,7 @@ function eventLoop(uri: string) {
 
 const registered = (stderr: string) => stderr.split('\n').filter((line) => line.includes('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY') && line.endsWith(': ok')).length;
 
-test('virsh: the seed workflow against virtfcd — define, list, start, dominfo, domstate, dumpxml, console, suspend, resume, shutdown, destroy, undefine, events', { skip }, async (t) => {
+test('virsh: the seed workflow against virtfcd — define, list, start, dominfo, domstate, dumpxml, console, suspend, resume, reboot, shutdown, destroy, undefine, events', { skip }, async (t) => {
   const netns = await testNetns(t);
   if (netns === undefined) return;
   const root = await makeDaemonRoot(t, netns);
@@ -221,6 +221,10 @@ test('virsh: the seed workflow against virtfcd — define, list, start, dominfo,
   assert.deepEqual(await virsh.rw('domstate', '--reason', NAME), ok('paused (user)\n\n'));
   assert.deepEqual(await virsh.rw('resume', NAME), ok(`Domain '${NAME}' resumed\n\n`));
   assert.deepEqual(await virsh.rw('domstate', '--reason', NAME), ok('running (unpaused)\n\n'));
+  // A reboot is a fresh Firecracker process with the same id (<on_reboot>restart).
+  assert.deepEqual(await virsh.rw('reboot', NAME), ok(`Domain '${NAME}' is being rebooted\n\n`));
+  await waitFor(() => events.stdout.includes(`event 'reboot' for domain '${NAME}'`), 'the reboot event', 15_000);
+  assert.deepEqual(await virsh.rw('domid', NAME), ok('1\n\n'));
   assert.deepEqual(await virsh.rw('shutdown', NAME), ok(`Domain '${NAME}' is being shutdown\n\n`));
   await waitFor(async () => (await virsh.rw('domstate', NAME)).stdout === 'shut off\n\n', 'the guest to shut down', 15_000);
   assert.deepEqual(await virsh.rw('domstate', '--reason', NAME), ok('shut off (shutdown)\n\n'));
@@ -240,12 +244,13 @@ test('virsh: the seed workflow against virtfcd — define, list, start, dominfo,
         `event 'lifecycle' for domain '${NAME}': Started Booted`,
         `event 'lifecycle' for domain '${NAME}': Suspended Paused`,
         `event 'lifecycle' for domain '${NAME}': Resumed Unpaused`,
+        `event 'reboot' for domain '${NAME}'`,
         `event 'lifecycle' for domain '${NAME}': Stopped Shutdown`,
         `event 'lifecycle' for domain '${NAME}': Started Booted`,
         `event 'lifecycle' for domain '${NAME}': Stopped Destroyed`,
         `event 'lifecycle' for domain '${NAME}': Undefined Removed`,
         'event loop interrupted',
-        'events received: 8',
+        'events received: 9',
         '',
         '',
       ].join('\n'),
