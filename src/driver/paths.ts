@@ -23,6 +23,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { VirError } from '../errors.js';
+import type { DomainDef } from '../conf/domain-def.js';
+import type { PlanPaths } from '../firecracker/plan/index.js';
 
 export type LayoutKind = 'system' | 'session' | 'root';
 
@@ -125,6 +127,14 @@ export function domainPaths(layout: DriverLayout, name: string, uuid: string): D
     vsockSocket: path.join(runtimeDir, 'vsock.sock'),
     logFile: path.join(layout.logDir, `${name}.log`),
   };
+}
+
+/**
+ * What the driver gives the plan: the vsock socket of the domain's runtime dir. No logger or
+ * metrics request: Firecracker's own messages go to its stderr, which is the domain log.
+ */
+export function planPaths(layout: DriverLayout, def: DomainDef): PlanPaths {
+  return def.vsock === undefined ? {} : { vsockUdsPath: domainPaths(layout, def.name, def.uuid).vsockSocket };
 }
 
 /** sun_path holds 108 bytes including the terminating NUL. */

@@ -19,7 +19,7 @@ import type { DomainDef } from '../conf/domain-def.js';
 import { VirError } from '../errors.js';
 import { FirecrackerApiClient } from '../firecracker/api-client.js';
 import { firecrackerInstanceId, readLogTail, spawnFirecracker, waitForApiSocket } from '../firecracker/launcher.js';
-import { buildPlan, withPlanDefaults, type PlanPaths } from '../firecracker/plan/index.js';
+import { buildPlan, withPlanDefaults } from '../firecracker/plan/index.js';
 import { isProcessAlive, readProcessStartTime } from '../firecracker/process-info.js';
 import { terminate, watchProcessExit } from '../firecracker/process-watch.js';
 import type { FirecrackerVersion } from '../firecracker/version.js';
@@ -29,7 +29,7 @@ import { prepareConsoleFiles, removeConsoleFiles, type ConsolePaths } from './co
 import type { DomainRuntime } from './domain-object.js';
 import type { ExitStatus } from './guest-exit.js';
 import { prepareInterfaces, releaseInterfaces } from './net/interfaces.js';
-import { checkSocketPath, domainPaths, type DriverLayout } from './paths.js';
+import { checkSocketPath, domainPaths, planPaths as planPathsFor, type DriverLayout } from './paths.js';
 import { formatStatus } from './status-file.js';
 
 export interface ResolvedBinary {
@@ -69,11 +69,6 @@ export function consolePathsOf(runtime: DomainRuntime): ConsolePaths {
   return { logFile: runtime.consoleLog, inputFifo: runtime.consoleInput, ownerFile: runtime.consoleOwner };
 }
 
-export function planPathsOf(def: DomainDef, vsockSocket: string): PlanPaths {
-  // No logger request: Firecracker's own messages go to its stderr, which is the domain log.
-  return def.vsock === undefined ? {} : { vsockUdsPath: vsockSocket };
-}
-
 /** Writes the status file of a domain (atomically; durably unless it is an intermediate journal entry). */
 export async function writeStatusFile(statusFile: string, state: number, reason: number, def: DomainDef, runtime: DomainRuntime, durable = true): Promise<void> {
   const domainXml = formatDomainXML(def, { live: true });
@@ -94,7 +89,7 @@ export async function startProcess(
   const paths = domainPaths(layout, liveDef.name, liveDef.uuid);
   checkSocketPath(paths.apiSocket, 'Firecracker API socket');
   if (liveDef.vsock !== undefined) checkSocketPath(paths.vsockSocket, 'vsock socket', '_4294967295'.length);
-  const planPaths = planPathsOf(liveDef, paths.vsockSocket);
+  const planPaths = planPathsFor(layout, liveDef);
   // Everything this Firecracker version refuses is refused now, before anything exists.
   buildPlan(withPlanDefaults(liveDef), binary.version, planPaths);
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSocketPath, domainPaths, rootLayout, sessionLayout, systemLayout } from '../../src/driver/paths.js';
+import { checkSocketPath, domainPaths, planPaths, rootLayout, sessionLayout, systemLayout } from '../../src/driver/paths.js';
+import { domain } from '../firecracker/helpers/domain.js';
 import { VirError } from '../../src/errors.js';
 
 test('the system layout is libvirt\'s', () => {
@@ -48,4 +49,12 @@ test('socket paths over the sun_path limit are refused clearly', () => {
   assert.throws(() => { checkSocketPath(long, 'API socket'); }, (error: unknown) =>
     error instanceof VirError && error.codeName === 'VIR_ERR_CONFIG_UNSUPPORTED' && /107-byte limit of UNIX socket paths; use a shorter root directory/.test(error.message));
   assert.throws(() => { checkSocketPath(`/${'d'.repeat(100)}`, 'vsock socket', 11); }, VirError);
+});
+
+test('the plan gets the vsock socket of the runtime dir, and no logger or metrics files', () => {
+  const uuid = '4196935a-e7bf-4f9e-915e-abf1094ce0d6';
+  assert.deepEqual(planPaths(systemLayout(), domain({ name: 'web', uuid })), {});
+  assert.deepEqual(planPaths(rootLayout('/srv/fc'), domain({ name: 'web', uuid, vsock: { model: 'virtio', cid: 3 } })), {
+    vsockUdsPath: `/srv/fc/run/libvirt/fc/${uuid}/vsock.sock`,
+  });
 });

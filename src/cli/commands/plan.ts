@@ -3,7 +3,8 @@
 import { VirError } from '../../errors.js';
 import { parseDomainXML } from '../../conf/index.js';
 import type { ParseOptions } from '../../conf/domain-def.js';
-import { buildPlan, defaultPlanPaths, withPlanDefaults, type PlanRequest } from '../../firecracker/plan/index.js';
+import { planPaths, systemLayout } from '../../driver/paths.js';
+import { buildPlan, withPlanDefaults, type PlanRequest } from '../../firecracker/plan/index.js';
 import {
   checkSupportedVersion, formatVersion, NEWEST_KNOWN_VERSION, tryParseVersion, type FirecrackerVersion,
 } from '../../firecracker/version.js';
@@ -14,11 +15,11 @@ const VERSION_OPTION = '--firecracker-version';
 
 /**
  * Parses a domain XML and plans it for `version` with what the driver would fill in at start
- * (system paths, tap names for bridges, CID 3 for an auto vsock).
+ * (the system layout's paths, tap names for bridges, CID 3 for an auto vsock).
  */
 export function planDomainXML(xml: string, version: FirecrackerVersion, options?: ParseOptions): PlanRequest[] {
   const def = withPlanDefaults(parseDomainXML(xml, options));
-  return buildPlan(def, version, defaultPlanPaths(def));
+  return buildPlan(def, version, planPaths(systemLayout(), def));
 }
 
 function parseVersionOption(text: string): FirecrackerVersion {

@@ -1,23 +1,11 @@
-// What the driver decides at start, as `fcvirt plan` assumes it: the system layout's paths
-// (DESIGN.md), tap names for bridge interfaces and a CID for an auto vsock. The driver replaces
-// these with its own choices (its --root, free tap names, free CIDs).
+// What the driver decides at start, as `fcvirt plan` assumes it: tap names for bridge
+// interfaces and a CID for an auto vsock. The driver replaces these with its own choices (free
+// tap names, free CIDs). Paths are the driver's too (driver/paths.ts: planPaths).
 import type { DomainDef } from '../../conf/domain-def.js';
 import { interfacesInAttachOrder } from './network.js';
-import type { PlanPaths } from './types.js';
 
-const RUN_DIR = '/run/libvirt/fc';
-const LOG_DIR = '/var/log/libvirt/fc';
 /** The first CID a guest may have (0–2 are reserved: hypervisor, local, host). */
 const FIRST_GUEST_CID = 3;
-
-/** Paths of a system-mode domain: vsock socket under /run, log and metrics under /var/log. */
-export function defaultPlanPaths(def: DomainDef): PlanPaths {
-  return {
-    ...(def.vsock === undefined ? {} : { vsockUdsPath: `${RUN_DIR}/${def.name}.vsock` }),
-    logPath: `${LOG_DIR}/${def.name}.firecracker.log`,
-    metricsPath: `${LOG_DIR}/${def.name}.metrics`,
-  };
-}
 
 /**
  * `def` with what the driver fills in before planning: bridge interfaces without a

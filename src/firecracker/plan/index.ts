@@ -16,7 +16,7 @@ import { planVsock } from './vsock.js';
 
 export type { JsonObject, JsonValue, PlanPaths, PlanRequest } from './types.js';
 export { dialectFor, featureSince, type Dialect, type Feature } from './dialect.js';
-export { defaultPlanPaths, withPlanDefaults } from './defaults.js';
+export { withPlanDefaults } from './defaults.js';
 
 /**
  * The requests, in order: logger, metrics, machine-config, boot-source, drives, network

@@ -1,20 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InterfaceDef } from '../../../src/conf/domain-def.js';
-import { defaultPlanPaths, withPlanDefaults } from '../../../src/firecracker/plan/index.js';
+import { withPlanDefaults } from '../../../src/firecracker/plan/index.js';
 import { domain, ethernet } from '../helpers/domain.js';
 
 const bridge = (guestDev: string | undefined, targetDev?: string): InterfaceDef => ({
   type: 'bridge', mac: '52:54:00:00:00:01', sourceBridge: 'br0',
   ...(guestDev === undefined ? {} : { guestDev }), ...(targetDev === undefined ? {} : { targetDev }),
-});
-
-test('default paths follow the system layout', () => {
-  assert.deepEqual(defaultPlanPaths(domain({ name: 'web' })), {
-    logPath: '/var/log/libvirt/fc/web.firecracker.log',
-    metricsPath: '/var/log/libvirt/fc/web.metrics',
-  });
-  assert.deepEqual(defaultPlanPaths(domain({ name: 'web', vsock: { model: 'virtio', cid: 3 } })).vsockUdsPath, '/run/libvirt/fc/web.vsock');
 });
 
 test('bridge interfaces without a tap get fctap0, fctap1, … in attach order, skipping names in use', () => {
