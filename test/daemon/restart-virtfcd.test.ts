@@ -10,7 +10,8 @@ import { openConnection } from '../../src/connect.js';
 import { RemoteConnection } from '../../src/rpc/client/remote-connection.js';
 import { processesUnder } from '../helpers/embed-root.js';
 import { domainXml, fakeBackend } from '../helpers/fc-backend.js';
-import { makeDaemonRoot } from '../helpers/virtfcd.js';
+import { run } from '../helpers/run.js';
+import { doublePath, makeDaemonRoot, virtfcdScript } from '../helpers/virtfcd.js';
 import { waitFor } from '../helpers/wait.js';
 
 async function readUntil(stream: NodeJS.ReadableStream, text: string): Promise<string> {
@@ -47,6 +48,10 @@ test('SIGKILL while domains run: a new virtfcd finds them all running and contro
   assert.deepEqual((await processesUnder(root.root)).sort(), pids);
 
   const second = await root.start();
+  // A third one on the same root refuses, and leaves the second alone.
+  const third = await run(process.execPath, [virtfcdScript, '--root', root.root], { env: { PATH: doublePath() } });
+  assert.equal(third.status, 1);
+  assert.match(third.stderr, new RegExp(`error : cannot start: operation failed: another daemon is already serving ${root.rw}; stop it first, or give this one another --root\n$`));
   const again = await RemoteConnection.open(root.uri);
   t.after(() => again.close());
   const domains = await again.listAllDomains();
