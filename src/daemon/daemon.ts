@@ -41,15 +41,16 @@ export type StopReason = 'idle' | 'signal' | 'requested';
 const SESSION_PATH = '/session';
 
 /**
- * The URI check of the fc driver's connectOpen, as libvirt's qemu and ch drivers do it: a
- * privileged (system) daemon serves fc:///system and also fc:///session (what root's session
- * URI means), a session daemon only fc:///session.
+ * The URI check of the driver's connectOpen (libvirt's virConnectValidateURIPath): a session
+ * daemon serves only fc:///session; a system daemon fc:///system and also fc:///session, which
+ * is what root's session URI reaches — libvirt's qemu driver accepts it the same way, where its
+ * newer drivers refuse it; a root user expects it to work.
  */
 export function checkServedUri(uri: string, sockets: DaemonSockets): void {
   if (sockets.uri !== 'fc:///session') return;
   const { pathname } = new URL(uri);
   if (pathname !== SESSION_PATH) {
-    throw new VirError('VIR_ERR_INTERNAL_ERROR', `unexpected FC URI path '${pathname}', try fc:///session`);
+    throw new VirError('VIR_ERR_INTERNAL_ERROR', `unexpected fc URI path '${pathname}', try fc:///session`);
   }
 }
 

@@ -120,7 +120,7 @@ test('a system daemon serves fc:///system and root\'s fc:///session; a session d
   assert.equal(await mode(session.sockets.dir), 0o700);
   await assert.rejects(
     RemoteConnection.open(`fc:///system?socket=${session.sockets.rw}`),
-    { message: "internal error: unexpected FC URI path '/system', try fc:///session" },
+    { message: "internal error: unexpected fc URI path '/system', try fc:///session" },
   );
   const user = await RemoteConnection.open(`fc:///session?socket=${session.sockets.rw}`);
   assert.equal(await user.getType(), 'FC');
