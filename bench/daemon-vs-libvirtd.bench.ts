@@ -92,6 +92,22 @@ async function startVirtfcd(root: string, backendPath: string, args: string[] = 
   };
 }
 
+/** SIGKILLs every Firecracker whose API socket lies under `directory`. */
+async function killFirecrackersUnder(directory: string): Promise<void> {
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const args = await fs.readFile(`/proc/${entry}/cmdline`, 'latin1').then((text) => text.split('\0'), (): string[] => []);
+    const socket = args[args.indexOf('--api-sock') + 1];
+    if (args.includes('--api-sock') && socket?.startsWith(`${directory}/`) === true) {
+      try {
+        process.kill(Number(entry), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+}
+
 /** libvirt's test driver: a minimal persistent domain. */
 const TEST_DOMAIN = `<domain type='test'>
   <name>@NAME@</name>
@@ -121,7 +137,9 @@ async function run(): Promise<string[]> {
 
   const backend = benchBackend();
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'fcvb-'));
-  const cleanups: (() => Promise<void>)[] = [() => fs.rm(work, { recursive: true, force: true })];
+  // Run in order; each step pushed to the front, so the last set up is the first undone. VMs
+  // outlive virtfcd by design: any still running under the work dir is killed before it goes.
+  const cleanups: (() => Promise<void>)[] = [() => killFirecrackersUnder(work), () => fs.rm(work, { recursive: true, force: true })];
   try {
     const libvirtd = await startLibvirtd();
     cleanups.unshift(() => libvirtd.stop());
@@ -142,7 +160,8 @@ async function run(): Promise<string[]> {
     const target = await openConnection(virtfcd.uri);
     const running = await target.lookupByName('bench-0');
     await running.create();
-    await target.close();
+    cleanups.unshift(() => target.close());
+    cleanups.unshift(() => running.destroy());
 
     // Warm-up (JIT, caches), not measured.
     for (const [uri, name] of [[libvirtd.uri, 'test'], [virtfcd.uri, 'bench-0']] as const) {
