@@ -22,8 +22,17 @@ export function isCanonicalMac(mac: string): boolean {
   return /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac);
 }
 
+const hex = '0123456789abcdef';
+const COLON = ':'.charCodeAt(0);
+const GENERATED_PREFIX = Array.from('52:54:00', (char) => char.charCodeAt(0));
+
 /** libvirt's generated MACs: its 52:54:00 prefix and three random bytes. */
-export function macFromRandom(random: Uint8Array): string {
-  const tail = Array.from(random.subarray(0, 3), (byte) => byte.toString(16).padStart(2, '0'));
-  return ['52', '54', '00', ...tail].join(':');
+export function macFromRandom(random: ArrayLike<number>): string {
+  const codes = GENERATED_PREFIX.slice();
+  for (let index = 0; index < 3; index++) {
+    const byte = random[index] ?? 0;
+    codes.push(COLON, hex.charCodeAt(byte >> 4), hex.charCodeAt(byte & 15));
+  }
+  // From character codes in one call, the string comes out flat (see uuid.ts).
+  return String.fromCharCode(...codes);
 }

@@ -28,6 +28,7 @@ const singles = [
 ] as const;
 type Single = (typeof singles)[number];
 const singleSet: ReadonlySet<string> = new Set(singles);
+const textOnly = ['name', 'uuid', 'title', 'description', 'on_poweroff', 'on_reboot', 'on_crash'] as const;
 
 /** libvirt's lifecycle actions; Firecracker can only let the domain go or start it again. */
 const lifecycleValues: Readonly<Record<'on_poweroff' | 'on_reboot' | 'on_crash', readonly string[]>> = {
@@ -52,7 +53,12 @@ export function readDomain(root: XElement, read: ReadContext): DomainDef {
   }
   const id = unsignedAttribute(root, 'id', 0x7fffffff);
 
-  const parts: Partial<Record<Single, XElement>> = {};
+  // Every key present from the start: one shape, however many parts the domain has.
+  const parts: Record<Single, XElement | undefined> = {
+    name: undefined, uuid: undefined, title: undefined, description: undefined, metadata: undefined,
+    memory: undefined, currentMemory: undefined, vcpu: undefined, os: undefined, clock: undefined,
+    on_poweroff: undefined, on_reboot: undefined, on_crash: undefined, devices: undefined,
+  };
   let mmds: XElement | undefined;
   for (const element of root.children) {
     if (element.uri === '' && singleSet.has(element.local)) {
@@ -67,8 +73,9 @@ export function readDomain(root: XElement, read: ReadContext): DomainDef {
   finish(root, 'domain', read);
   // Elements that only hold text have nothing of their own to read, but schema validation
   // still refuses what libvirt would not allow on them.
-  for (const leaf of [parts.name, parts.uuid, parts.title, parts.description, parts.on_poweroff, parts.on_reboot, parts.on_crash]) {
-    if (leaf !== undefined) finish(leaf, leaf.local, read);
+  for (const leaf of textOnly) {
+    const element = parts[leaf];
+    if (element !== undefined) finish(element, leaf, read);
   }
 
   const name = optionalText(parts.name);

@@ -2,15 +2,18 @@
 // byte pairs, surrounding whitespace) and writes them (dashed, lowercase).
 
 const hex = '0123456789abcdef';
+const DASH = '-'.charCodeAt(0);
 
+// Built from character codes in one call, the string comes out flat: concatenation would make a
+// rope, which the first regular expression to read it (validation does) must flatten first.
 function formatBytes(bytes: ArrayLike<number>): string {
-  let out = '';
+  const codes: number[] = [];
   for (let index = 0; index < 16; index++) {
-    if (index === 4 || index === 6 || index === 8 || index === 10) out += '-';
+    if (index === 4 || index === 6 || index === 8 || index === 10) codes.push(DASH);
     const byte = bytes[index] ?? 0;
-    out += (hex[byte >> 4] ?? '0') + (hex[byte & 15] ?? '0');
+    codes.push(hex.charCodeAt(byte >> 4), hex.charCodeAt(byte & 15));
   }
-  return out;
+  return String.fromCharCode(...codes);
 }
 
 /** The canonical form of a UUID as written, or undefined when it is malformed. */
@@ -34,8 +37,9 @@ export function parseUuid(text: string): string | undefined {
 }
 
 /** A random (version 4) UUID from 16 random bytes, as libvirt's virUUIDGenerate makes them. */
-export function uuidFromRandom(random: Uint8Array): string {
-  const bytes = Array.from(random.subarray(0, 16));
+export function uuidFromRandom(random: ArrayLike<number>): string {
+  const bytes: number[] = [];
+  for (let index = 0; index < 16; index++) bytes.push(random[index] ?? 0);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   return formatBytes(bytes);
