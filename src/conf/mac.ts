@@ -15,7 +15,8 @@ export function parseMac(text: string): string | undefined {
 
 /** True for a canonical MAC with the multicast bit set (libvirt refuses those for guests). */
 export function isMulticastMac(mac: string): boolean {
-  return (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+  // The group bit is the low bit of the first octet, so of its second hex digit.
+  return (parseInt(mac.charAt(1), 16) & 1) === 1;
 }
 
 export function isCanonicalMac(mac: string): boolean {
