@@ -22,12 +22,14 @@ import { parseScaledKiB } from './scaled-size.js';
 import { parseUuid } from './uuid.js';
 import type { XElement } from './xml-tree.js';
 
-const singles = [
+const singleNames = [
   'name', 'uuid', 'title', 'description', 'metadata', 'memory', 'currentMemory', 'vcpu', 'os', 'clock',
   'on_poweroff', 'on_reboot', 'on_crash', 'devices',
 ] as const;
-type Single = (typeof singles)[number];
-const singleSet: ReadonlySet<string> = new Set(singles);
+type Single = (typeof singleNames)[number];
+// Element names map to these constant keys: an element's own name is a fresh string, and a
+// property keyed by one costs a lookup of its constant twin every time.
+const singles: ReadonlyMap<string, Single> = new Map(singleNames.map((name) => [name, name]));
 const textOnly = ['name', 'uuid', 'title', 'description', 'on_poweroff', 'on_reboot', 'on_crash'] as const;
 
 /** libvirt's lifecycle actions; Firecracker can only let the domain go or start it again. */
@@ -61,8 +63,9 @@ export function readDomain(root: XElement, read: ReadContext): DomainDef {
   };
   let mmds: XElement | undefined;
   for (const element of root.children) {
-    if (element.uri === '' && singleSet.has(element.local)) {
-      const name = element.local as Single;
+    if (element.uri === '') {
+      const name = singles.get(element.local);
+      if (name === undefined) continue;
       parts[name] = once(parts[name], element, root);
       element.used = true;
     } else if (element.uri === FC_XML_NAMESPACE && element.local === 'mmds') {
