@@ -22,14 +22,30 @@ import { parseScaledKiB } from './scaled-size.js';
 import { parseUuid } from './uuid.js';
 import type { XElement } from './xml-tree.js';
 
-const singleNames = [
-  'name', 'uuid', 'title', 'description', 'metadata', 'memory', 'currentMemory', 'vcpu', 'os', 'clock',
-  'on_poweroff', 'on_reboot', 'on_crash', 'devices',
-] as const;
-type Single = (typeof singleNames)[number];
-// Element names map to these constant keys: an element's own name is a fresh string, and a
-// property keyed by one costs a lookup of its constant twin every time.
-const singles: ReadonlyMap<string, Single> = new Map(singleNames.map((name) => [name, name]));
+type Single = 'name' | 'uuid' | 'title' | 'description' | 'metadata' | 'memory' | 'currentMemory' | 'vcpu' | 'os' |
+  'clock' | 'on_poweroff' | 'on_reboot' | 'on_crash' | 'devices';
+
+// The constant for an element's name: the name itself is a fresh string, which a map would
+// hash, and a property keyed by it would look up among the constants, every time.
+function singleName(local: string): Single | undefined {
+  switch (local) {
+    case 'name': return 'name';
+    case 'uuid': return 'uuid';
+    case 'title': return 'title';
+    case 'description': return 'description';
+    case 'metadata': return 'metadata';
+    case 'memory': return 'memory';
+    case 'currentMemory': return 'currentMemory';
+    case 'vcpu': return 'vcpu';
+    case 'os': return 'os';
+    case 'clock': return 'clock';
+    case 'on_poweroff': return 'on_poweroff';
+    case 'on_reboot': return 'on_reboot';
+    case 'on_crash': return 'on_crash';
+    case 'devices': return 'devices';
+    default: return undefined;
+  }
+}
 const textOnly = ['name', 'uuid', 'title', 'description', 'on_poweroff', 'on_reboot', 'on_crash'] as const;
 
 /** libvirt's lifecycle actions; Firecracker can only let the domain go or start it again. */
@@ -64,7 +80,7 @@ export function readDomain(root: XElement, read: ReadContext): DomainDef {
   let mmds: XElement | undefined;
   for (const element of root.children) {
     if (element.uri === '') {
-      const name = singles.get(element.local);
+      const name = singleName(element.local);
       if (name === undefined) continue;
       parts[name] = once(parts[name], element, root);
       element.used = true;
