@@ -13,10 +13,12 @@ export function parseMac(text: string): string | undefined {
   return out.join(':');
 }
 
+const oddHexDigits = '13579bdf';
+
 /** True for a canonical MAC with the multicast bit set (libvirt refuses those for guests). */
 export function isMulticastMac(mac: string): boolean {
   // The group bit is the low bit of the first octet, so of its second hex digit.
-  return (parseInt(mac.charAt(1), 16) & 1) === 1;
+  return oddHexDigits.includes(mac.charAt(1));
 }
 
 export function isCanonicalMac(mac: string): boolean {

@@ -62,7 +62,7 @@ export function hasKernelParameter(text: string | undefined, key: string): boole
 export function appendKernelParameters(text: string, parameters: string[],
   initArgsOffset: number | undefined = scanKernelCommandLine(text, '').initArgsOffset): string {
   if (parameters.length === 0) return text;
-  const added = parameters.join(' ');
+  const added = parameters.length === 1 ? parameters[0] ?? '' : parameters.join(' ');
   if (initArgsOffset !== undefined) return `${text.slice(0, initArgsOffset)}${added} ${text.slice(initArgsOffset)}`;
   if (text.trim() === '') return added;
   return isSpace(text.charCodeAt(text.length - 1)) ? `${text}${added}` : `${text} ${added}`;
