@@ -22,32 +22,6 @@ import { parseScaledKiB } from './scaled-size.js';
 import { parseUuid } from './uuid.js';
 import type { XElement } from './xml-tree.js';
 
-type Single = 'name' | 'uuid' | 'title' | 'description' | 'metadata' | 'memory' | 'currentMemory' | 'vcpu' | 'os' |
-  'clock' | 'on_poweroff' | 'on_reboot' | 'on_crash' | 'devices';
-
-// The constant for an element's name: the name itself is a fresh string, which a map would
-// hash, and a property keyed by it would look up among the constants, every time.
-function singleName(local: string): Single | undefined {
-  switch (local) {
-    case 'name': return 'name';
-    case 'uuid': return 'uuid';
-    case 'title': return 'title';
-    case 'description': return 'description';
-    case 'metadata': return 'metadata';
-    case 'memory': return 'memory';
-    case 'currentMemory': return 'currentMemory';
-    case 'vcpu': return 'vcpu';
-    case 'os': return 'os';
-    case 'clock': return 'clock';
-    case 'on_poweroff': return 'on_poweroff';
-    case 'on_reboot': return 'on_reboot';
-    case 'on_crash': return 'on_crash';
-    case 'devices': return 'devices';
-    default: return undefined;
-  }
-}
-const textOnly = ['name', 'uuid', 'title', 'description', 'on_poweroff', 'on_reboot', 'on_crash'] as const;
-
 /** libvirt's lifecycle actions; Firecracker can only let the domain go or start it again. */
 const lifecycleValues: Readonly<Record<'on_poweroff' | 'on_reboot' | 'on_crash', readonly string[]>> = {
   on_poweroff: ['destroy', 'restart', 'preserve', 'rename-restart'],
@@ -71,31 +45,33 @@ export function readDomain(root: XElement, read: ReadContext): DomainDef {
   }
   const id = unsignedAttribute(root, 'id', 0x7fffffff);
 
-  // Every key present from the start: one shape, however many parts the domain has.
-  const parts: Record<Single, XElement | undefined> = {
+  // Every key present from the start, and each set by name (a switch, not a computed key):
+  // one shape and plain property stores, however many parts the domain has.
+  const parts: Parts = {
     name: undefined, uuid: undefined, title: undefined, description: undefined, metadata: undefined,
     memory: undefined, currentMemory: undefined, vcpu: undefined, os: undefined, clock: undefined,
-    on_poweroff: undefined, on_reboot: undefined, on_crash: undefined, devices: undefined,
+    on_poweroff: undefined, on_reboot: undefined, on_crash: undefined, devices: undefined, mmds: undefined,
   };
-  let mmds: XElement | undefined;
   for (const element of root.children) {
     if (element.uri === '') {
-      const name = singleName(element.local);
-      if (name === undefined) continue;
-      parts[name] = once(parts[name], element, root);
-      element.used = true;
+      if (!takePart(parts, element, root)) continue;
     } else if (element.uri === FC_XML_NAMESPACE && element.local === 'mmds') {
-      mmds = once(mmds, element, root);
-      element.used = true;
+      parts.mmds = once(parts.mmds, element, root);
+    } else {
+      continue;
     }
+    element.used = true;
   }
   finish(root, 'domain', read);
   // Elements that only hold text have nothing of their own to read, but schema validation
   // still refuses what libvirt would not allow on them.
-  for (const leaf of textOnly) {
-    const element = parts[leaf];
-    if (element !== undefined) finish(element, leaf, read);
-  }
+  finishLeaf(parts.name, 'name', read);
+  finishLeaf(parts.uuid, 'uuid', read);
+  finishLeaf(parts.title, 'title', read);
+  finishLeaf(parts.description, 'description', read);
+  finishLeaf(parts.on_poweroff, 'on_poweroff', read);
+  finishLeaf(parts.on_reboot, 'on_reboot', read);
+  finishLeaf(parts.on_crash, 'on_crash', read);
 
   const name = optionalText(parts.name);
   if (name === undefined) {
@@ -150,8 +126,52 @@ export function readDomain(root: XElement, read: ReadContext): DomainDef {
   if (devices.memballoon !== undefined) def.memballoon = devices.memballoon;
   if (devices.vsock !== undefined) def.vsock = devices.vsock;
   if (devices.rng !== undefined) def.rng = devices.rng;
-  if (mmds !== undefined) def.mmds = readMmds(mmds, read);
+  if (parts.mmds !== undefined) def.mmds = readMmds(parts.mmds, read);
   return def;
+}
+
+/** The elements of <domain> that may occur once, by name (mmds is <fc:mmds>). */
+interface Parts {
+  name: XElement | undefined;
+  uuid: XElement | undefined;
+  title: XElement | undefined;
+  description: XElement | undefined;
+  metadata: XElement | undefined;
+  memory: XElement | undefined;
+  currentMemory: XElement | undefined;
+  vcpu: XElement | undefined;
+  os: XElement | undefined;
+  clock: XElement | undefined;
+  on_poweroff: XElement | undefined;
+  on_reboot: XElement | undefined;
+  on_crash: XElement | undefined;
+  devices: XElement | undefined;
+  mmds: XElement | undefined;
+}
+
+/** Files an unprefixed child of <domain> under its name; false when it is not one of the parts. */
+function takePart(parts: Parts, element: XElement, root: XElement): boolean {
+  switch (element.local) {
+    case 'name': parts.name = once(parts.name, element, root); return true;
+    case 'uuid': parts.uuid = once(parts.uuid, element, root); return true;
+    case 'title': parts.title = once(parts.title, element, root); return true;
+    case 'description': parts.description = once(parts.description, element, root); return true;
+    case 'metadata': parts.metadata = once(parts.metadata, element, root); return true;
+    case 'memory': parts.memory = once(parts.memory, element, root); return true;
+    case 'currentMemory': parts.currentMemory = once(parts.currentMemory, element, root); return true;
+    case 'vcpu': parts.vcpu = once(parts.vcpu, element, root); return true;
+    case 'os': parts.os = once(parts.os, element, root); return true;
+    case 'clock': parts.clock = once(parts.clock, element, root); return true;
+    case 'on_poweroff': parts.on_poweroff = once(parts.on_poweroff, element, root); return true;
+    case 'on_reboot': parts.on_reboot = once(parts.on_reboot, element, root); return true;
+    case 'on_crash': parts.on_crash = once(parts.on_crash, element, root); return true;
+    case 'devices': parts.devices = once(parts.devices, element, root); return true;
+    default: return false;
+  }
+}
+
+function finishLeaf(element: XElement | undefined, context: string, read: ReadContext): void {
+  if (element !== undefined) finish(element, context, read);
 }
 
 function readSize(element: XElement, read: ReadContext): number {
