@@ -26,16 +26,25 @@ export function isCanonicalMac(mac: string): boolean {
 }
 
 const hex = '0123456789abcdef';
+const FIVE = '5'.charCodeAt(0);
+const TWO = '2'.charCodeAt(0);
+const FOUR = '4'.charCodeAt(0);
+const ZERO = '0'.charCodeAt(0);
 const COLON = ':'.charCodeAt(0);
-const GENERATED_PREFIX = Array.from('52:54:00', (char) => char.charCodeAt(0));
 
 /** libvirt's generated MACs: its 52:54:00 prefix and three random bytes. */
 export function macFromRandom(random: ArrayLike<number>): string {
-  const codes = GENERATED_PREFIX.slice();
-  for (let index = 0; index < 3; index++) {
-    const byte = random[index] ?? 0;
-    codes.push(COLON, hex.charCodeAt(byte >> 4), hex.charCodeAt(byte & 15));
-  }
+  return macFromWord(((random[0] ?? 0) << 16) | ((random[1] ?? 0) << 8) | (random[2] ?? 0));
+}
+
+/** The character code of the hex digit of `bits` at bit `shift`. */
+function digit(bits: number, shift: number): number {
+  return hex.charCodeAt((bits >>> shift) & 15);
+}
+
+/** The same from a random 24-bit number (its bytes, highest first). */
+export function macFromWord(bits: number): string {
   // From character codes in one call, the string comes out flat (see uuid.ts).
-  return String.fromCharCode(...codes);
+  return String.fromCharCode(FIVE, TWO, COLON, FIVE, FOUR, COLON, ZERO, ZERO, COLON,
+    digit(bits, 20), digit(bits, 16), COLON, digit(bits, 12), digit(bits, 8), COLON, digit(bits, 4), digit(bits, 0));
 }
