@@ -29,7 +29,7 @@ export class XElement {
   prefix = '';
   local: string;
   uri = '';
-  /** Child elements in document order; set when the element closes. */
+  /** Child elements in document order. */
   children: readonly XElement[] = noElements;
   /** Every child node in order; only kept inside <metadata>. */
   nodes: (XElement | XText)[] | undefined = undefined;
@@ -186,14 +186,10 @@ export function parseXmlTree(text: string): XElement {
   let root: XElement | undefined;
   let lastClosed: XElement | undefined;
   let declarations = 0;
-  // Attributes of the pending start tag, and children of the open elements (those of the
-  // element at depth d start at marks[d]): scratch space reused through the parse, so each
-  // element gets arrays of exactly its size, and a leaf none at all.
+  // Attributes of the pending start tag: scratch space reused through the parse, so each
+  // element gets an array of exactly its size, and most none at all.
   const attrs: XAttr[] = [];
   let attrCount = 0;
-  const closed: XElement[] = [];
-  let closedCount = 0;
-  const marks: number[] = [];
 
   const fail = (offset: number, detail: string): never => {
     const where = document.position(offset);
@@ -292,14 +288,18 @@ export function parseXmlTree(text: string): XElement {
     }
     if (parent === undefined) {
       root = element;
-    } else if (parent.nodes !== undefined) {
-      element.nodes = [];
-      parent.nodes.push(element);
-    } else if (parent === root && element.local === 'metadata' && element.uri === '') {
-      element.nodes = [];
-      keepNodes();
+    } else {
+      // A leaf shares the empty array until its first child; a parent's list is its own.
+      if (parent.children === noElements) parent.children = [element];
+      else (parent.children as XElement[]).push(element);
+      if (parent.nodes !== undefined) {
+        element.nodes = [];
+        parent.nodes.push(element);
+      } else if (parent === root && element.local === 'metadata' && element.uri === '') {
+        element.nodes = [];
+        keepNodes();
+      }
     }
-    marks[stack.length] = closedCount;
     stack.push(element);
   });
   parser.on('closetag', () => {
@@ -307,11 +307,6 @@ export function parseXmlTree(text: string): XElement {
     if (element === undefined) return;
     lastClosed = element;
     element.end = parser.position;
-    // Its children are what closed since it opened; it now stands in their place.
-    const mark = marks[stack.length] ?? 0;
-    if (closedCount > mark) element.children = closed.slice(mark, closedCount);
-    closedCount = mark;
-    closed[closedCount++] = element;
   });
   // An XML declaration can only open the document (after a byte order mark).
   if (text.startsWith('<?xml', text.charCodeAt(0) === 0xfeff ? 1 : 0)) {
@@ -366,7 +361,8 @@ function leading(attrs: readonly XAttr[], count: number): readonly XAttr[] {
 
 // Most elements have no attributes, children or namespace declarations: they share these empty
 // values instead of allocating their own (the arrays are not frozen: that would give them a
-// different kind of elements from the others, and every loop over them a second shape to handle).
+// different kind of elements from the others, and every loop over them a second shape to handle;
+// the builder never adds to them, it replaces them).
 const noAttributes: readonly XAttr[] = [];
 const noElements: readonly XElement[] = [];
 /** The `ns` of an element that declares no namespace. */
