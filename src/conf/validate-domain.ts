@@ -55,8 +55,9 @@ function notAbsolute(path: string, what: string, suffix: string): VirError {
 const plainIfname = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
 /**
- * Linux's rules for an interface name (dev_valid_name), for taps, bridges and guest names:
- * `name` is `net[field]`, the interface's `index`-th, and `what` says which of its names it is.
+ * Linux's rules for an interface name (dev_valid_name), for taps, bridges and guest names.
+ * `name` is `net[field]`; `what` says which of its names it is, and `index` where the interface
+ * is among the domain's (both only for the message).
  */
 function checkIfname(name: string, what: string, net: InterfaceDef, index: number, field: string, at: Locations): void {
   if (name.length <= MAX_IFNAME_BYTES && plainIfname.test(name)) return;
