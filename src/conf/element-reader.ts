@@ -21,8 +21,10 @@ export function unsupported(detail: string): VirError {
 
 /** The value of an unprefixed attribute, marking it read. */
 export function attribute(element: XElement, name: string): string | undefined {
-  for (const attr of element.attrs) {
-    if (attr.name === name) {
+  const { attrs } = element;
+  for (let index = 0; index < attrs.length; index++) {
+    const attr = attrs[index];
+    if (attr?.name === name) {
       attr.used = true;
       return attr.value;
     }
@@ -41,8 +43,10 @@ export function requiredAttribute(element: XElement, name: string): string {
 /** The one child element `name` (in no namespace), marking it read; two of them are refused. */
 export function child(element: XElement, name: string): XElement | undefined {
   let found: XElement | undefined;
-  for (const candidate of element.children) {
-    if (candidate.local !== name || candidate.uri !== '') continue;
+  const { children } = element;
+  for (let index = 0; index < children.length; index++) {
+    const candidate = children[index];
+    if (candidate === undefined || candidate.local !== name || candidate.uri !== '') continue;
     if (found !== undefined) {
       throw xmlError(`<${element.name}> may contain only one <${name}>${where(candidate)}`);
     }
@@ -54,8 +58,10 @@ export function child(element: XElement, name: string): XElement | undefined {
 
 /** Marks a child as read without reading it (e.g. <address>, which Firecracker has no use for). */
 export function skipChildren(element: XElement, name: string): void {
-  for (const candidate of element.children) {
-    if (candidate.local === name && candidate.uri === '') candidate.used = true;
+  const { children } = element;
+  for (let index = 0; index < children.length; index++) {
+    const candidate = children[index];
+    if (candidate !== undefined && candidate.local === name && candidate.uri === '') candidate.used = true;
   }
 }
 
@@ -85,7 +91,8 @@ export function enumAttribute<T extends string>(element: XElement, name: string,
 
 /** libvirt's virTristateSwitch ('on'/'off') or virTristateBool ('yes'/'no'). */
 export function switchAttribute(element: XElement, name: string, words: 'on/off' | 'yes/no'): boolean | undefined {
-  const [yes, no] = words === 'on/off' ? ['on', 'off'] : ['yes', 'no'];
+  const yes = words === 'on/off' ? 'on' : 'yes';
+  const no = words === 'on/off' ? 'off' : 'no';
   const value = attribute(element, name);
   if (value === undefined) return undefined;
   if (value === yes) return true;
@@ -133,8 +140,11 @@ export function optionalText(element: XElement | undefined): string | undefined 
  * libvirt's schema (see libvirt-schema.ts).
  */
 export function finish(element: XElement, context: string, read: ReadContext): void {
-  for (const attr of element.attrs) {
-    if (attr.used || attr.prefix === 'xmlns' || attr.name === 'xmlns') continue;
+  // Indexed loops: this runs on every element, and array iterators cost an allocation each here.
+  const { attrs, children } = element;
+  for (let index = 0; index < attrs.length; index++) {
+    const attr = attrs[index];
+    if (attr === undefined || attr.used || attr.prefix === 'xmlns' || attr.name === 'xmlns') continue;
     if (attr.uri === '' && isKnownAttribute(context, attr.name)) {
       throw unsupported(
         `attribute '${attr.name}' of <${element.name}> is not supported by the firecracker driver${where(element)}`,
@@ -148,8 +158,9 @@ export function finish(element: XElement, context: string, read: ReadContext): v
       );
     }
   }
-  for (const candidate of element.children) {
-    if (candidate.used) continue;
+  for (let index = 0; index < children.length; index++) {
+    const candidate = children[index];
+    if (candidate === undefined || candidate.used) continue;
     if (candidate.uri === '' && isKnownChild(context, candidate.local)) {
       const reason = context === 'domain' || context === 'devices' ? unsupportedReasons[candidate.local] : undefined;
       const place = context === 'domain' ? '' : ` in <${element.name}>`;

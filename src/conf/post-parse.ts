@@ -1,11 +1,11 @@
 // Values the parser fills in when the XML leaves them out (libvirt's post-parse step): a random
 // uuid and random MACs. Randomness is injected (ParseOptions.randomBytes) so parsing stays a pure
-// function; without it, node's randomUUID is the source.
-import { randomUUID } from 'node:crypto';
+// function; without it, node's randomInt is the source.
+import { randomInt } from 'node:crypto';
 import { VirError } from '../errors.js';
-import type { DomainDef, ParseOptions } from './domain-def.js';
-import { macFromRandom } from './mac.js';
-import { uuidFromRandom } from './uuid.js';
+import type { DomainDef, InterfaceDef, ParseOptions } from './domain-def.js';
+import { macFromRandom, macFromWord } from './mac.js';
+import { uuidFromRandom, uuidFromWords } from './uuid.js';
 
 interface Generators {
   uuid: () => string;
@@ -23,36 +23,32 @@ function fromRandomBytes(random: (length: number) => Uint8Array): Generators {
   return { uuid: () => uuidFromRandom(take(16)), mac: () => macFromRandom(take(3)) };
 }
 
-// randomUUID gives a version 4 uuid from node's cached pool of system entropy, in a tenth of the
-// time of one getRandomValues call, which would otherwise dominate parsing a small domain. Its
-// hex digits 0-5, 24-29 and 30-35 are fully random: three MACs' worth.
-function systemGenerators(): Generators {
-  let pool = '';
-  return {
-    uuid: () => randomUUID(),
-    mac: () => {
-      if (pool === '') {
-        const uuid = randomUUID();
-        pool = uuid.slice(0, 6) + uuid.slice(24);
-      }
-      const mac = `52:54:00:${pool.slice(0, 2)}:${pool.slice(2, 4)}:${pool.slice(4, 6)}`;
-      pool = pool.slice(6);
-      return mac;
-    },
-  };
-}
+// randomInt draws from node's cached pool of system entropy: a uuid's worth costs a tenth of
+// one getRandomValues call, which would otherwise dominate parsing a small domain (randomUUID
+// is as cheap, but its string is a rope that costs more to read than the draw).
+const WORD = 0x100000000;
+const system: Generators = {
+  uuid: () => uuidFromWords(randomInt(WORD), randomInt(WORD), randomInt(WORD), randomInt(WORD)),
+  mac: () => macFromWord(randomInt(0x1000000)),
+};
 
 /** How many times a generated MAC may collide with one already in use before giving up. */
 const MAC_ATTEMPTS = 16;
 
+function macInUse(interfaces: readonly InterfaceDef[], mac: string): boolean {
+  for (const net of interfaces) {
+    if (net.mac === mac) return true;
+  }
+  return false;
+}
+
 export function fillDefaults(def: DomainDef, options: ParseOptions): void {
-  const generate = options.randomBytes === undefined ? systemGenerators() : fromRandomBytes(options.randomBytes);
+  const generate = options.randomBytes === undefined ? system : fromRandomBytes(options.randomBytes);
   if (def.uuid === '') def.uuid = generate.uuid();
-  const taken = (mac: string): boolean => def.interfaces.some((net) => net.mac === mac);
   for (const net of def.interfaces) {
     if (net.mac !== '') continue;
     let mac = generate.mac();
-    for (let attempt = 1; taken(mac) && attempt < MAC_ATTEMPTS; attempt++) mac = generate.mac();
+    for (let attempt = 1; macInUse(def.interfaces, mac) && attempt < MAC_ATTEMPTS; attempt++) mac = generate.mac();
     net.mac = mac;
   }
 }

@@ -22,13 +22,6 @@ import { parseScaledKiB } from './scaled-size.js';
 import { parseUuid } from './uuid.js';
 import type { XElement } from './xml-tree.js';
 
-const singles = [
-  'name', 'uuid', 'title', 'description', 'metadata', 'memory', 'currentMemory', 'vcpu', 'os', 'clock',
-  'on_poweroff', 'on_reboot', 'on_crash', 'devices',
-] as const;
-type Single = (typeof singles)[number];
-const singleSet: ReadonlySet<string> = new Set(singles);
-
 /** libvirt's lifecycle actions; Firecracker can only let the domain go or start it again. */
 const lifecycleValues: Readonly<Record<'on_poweroff' | 'on_reboot' | 'on_crash', readonly string[]>> = {
   on_poweroff: ['destroy', 'restart', 'preserve', 'rename-restart'],
@@ -52,24 +45,33 @@ export function readDomain(root: XElement, read: ReadContext): DomainDef {
   }
   const id = unsignedAttribute(root, 'id', 0x7fffffff);
 
-  const parts: Partial<Record<Single, XElement>> = {};
-  let mmds: XElement | undefined;
+  // Every key present from the start, and each set by name (a switch, not a computed key):
+  // one shape and plain property stores, however many parts the domain has.
+  const parts: Parts = {
+    name: undefined, uuid: undefined, title: undefined, description: undefined, metadata: undefined,
+    memory: undefined, currentMemory: undefined, vcpu: undefined, os: undefined, clock: undefined,
+    on_poweroff: undefined, on_reboot: undefined, on_crash: undefined, devices: undefined, mmds: undefined,
+  };
   for (const element of root.children) {
-    if (element.uri === '' && singleSet.has(element.local)) {
-      const name = element.local as Single;
-      parts[name] = once(parts[name], element, root);
-      element.used = true;
+    if (element.uri === '') {
+      if (!takePart(parts, element, root)) continue;
     } else if (element.uri === FC_XML_NAMESPACE && element.local === 'mmds') {
-      mmds = once(mmds, element, root);
-      element.used = true;
+      parts.mmds = once(parts.mmds, element, root);
+    } else {
+      continue;
     }
+    element.used = true;
   }
   finish(root, 'domain', read);
   // Elements that only hold text have nothing of their own to read, but schema validation
   // still refuses what libvirt would not allow on them.
-  for (const leaf of [parts.name, parts.uuid, parts.title, parts.description, parts.on_poweroff, parts.on_reboot, parts.on_crash]) {
-    if (leaf !== undefined) finish(leaf, leaf.local, read);
-  }
+  finishLeaf(parts.name, 'name', read);
+  finishLeaf(parts.uuid, 'uuid', read);
+  finishLeaf(parts.title, 'title', read);
+  finishLeaf(parts.description, 'description', read);
+  finishLeaf(parts.on_poweroff, 'on_poweroff', read);
+  finishLeaf(parts.on_reboot, 'on_reboot', read);
+  finishLeaf(parts.on_crash, 'on_crash', read);
 
   const name = optionalText(parts.name);
   if (name === undefined) {
@@ -124,8 +126,52 @@ export function readDomain(root: XElement, read: ReadContext): DomainDef {
   if (devices.memballoon !== undefined) def.memballoon = devices.memballoon;
   if (devices.vsock !== undefined) def.vsock = devices.vsock;
   if (devices.rng !== undefined) def.rng = devices.rng;
-  if (mmds !== undefined) def.mmds = readMmds(mmds, read);
+  if (parts.mmds !== undefined) def.mmds = readMmds(parts.mmds, read);
   return def;
+}
+
+/** The elements of <domain> that may occur once, by name (mmds is <fc:mmds>). */
+interface Parts {
+  name: XElement | undefined;
+  uuid: XElement | undefined;
+  title: XElement | undefined;
+  description: XElement | undefined;
+  metadata: XElement | undefined;
+  memory: XElement | undefined;
+  currentMemory: XElement | undefined;
+  vcpu: XElement | undefined;
+  os: XElement | undefined;
+  clock: XElement | undefined;
+  on_poweroff: XElement | undefined;
+  on_reboot: XElement | undefined;
+  on_crash: XElement | undefined;
+  devices: XElement | undefined;
+  mmds: XElement | undefined;
+}
+
+/** Files an unprefixed child of <domain> under its name; false when it is not one of the parts. */
+function takePart(parts: Parts, element: XElement, root: XElement): boolean {
+  switch (element.local) {
+    case 'name': parts.name = once(parts.name, element, root); return true;
+    case 'uuid': parts.uuid = once(parts.uuid, element, root); return true;
+    case 'title': parts.title = once(parts.title, element, root); return true;
+    case 'description': parts.description = once(parts.description, element, root); return true;
+    case 'metadata': parts.metadata = once(parts.metadata, element, root); return true;
+    case 'memory': parts.memory = once(parts.memory, element, root); return true;
+    case 'currentMemory': parts.currentMemory = once(parts.currentMemory, element, root); return true;
+    case 'vcpu': parts.vcpu = once(parts.vcpu, element, root); return true;
+    case 'os': parts.os = once(parts.os, element, root); return true;
+    case 'clock': parts.clock = once(parts.clock, element, root); return true;
+    case 'on_poweroff': parts.on_poweroff = once(parts.on_poweroff, element, root); return true;
+    case 'on_reboot': parts.on_reboot = once(parts.on_reboot, element, root); return true;
+    case 'on_crash': parts.on_crash = once(parts.on_crash, element, root); return true;
+    case 'devices': parts.devices = once(parts.devices, element, root); return true;
+    default: return false;
+  }
+}
+
+function finishLeaf(element: XElement | undefined, context: string, read: ReadContext): void {
+  if (element !== undefined) finish(element, context, read);
 }
 
 function readSize(element: XElement, read: ReadContext): number {

@@ -2,15 +2,32 @@
 // byte pairs, surrounding whitespace) and writes them (dashed, lowercase).
 
 const hex = '0123456789abcdef';
+const DASH = '-'.charCodeAt(0);
+
+/** The character code of the hex digit of `word` at bit `shift`. */
+function digit(word: number, shift: number): number {
+  return hex.charCodeAt((word >>> shift) & 15);
+}
+
+/** Four bytes from `bytes[start]` on as one (unsigned) 32-bit word, the first the highest. */
+function word(bytes: ArrayLike<number>, start: number): number {
+  return (((bytes[start] ?? 0) << 24) | ((bytes[start + 1] ?? 0) << 16) | ((bytes[start + 2] ?? 0) << 8) | (bytes[start + 3] ?? 0)) >>> 0;
+}
+
+// The 128 bits as four 32-bit words, written from character codes in one call: the string
+// comes out flat, where concatenation would make a rope that the first regular expression to
+// read it (validation does) must flatten first.
+function formatWords(a: number, b: number, c: number, d: number): string {
+  return String.fromCharCode(
+    digit(a, 28), digit(a, 24), digit(a, 20), digit(a, 16), digit(a, 12), digit(a, 8), digit(a, 4), digit(a, 0), DASH,
+    digit(b, 28), digit(b, 24), digit(b, 20), digit(b, 16), DASH, digit(b, 12), digit(b, 8), digit(b, 4), digit(b, 0), DASH,
+    digit(c, 28), digit(c, 24), digit(c, 20), digit(c, 16), DASH, digit(c, 12), digit(c, 8), digit(c, 4), digit(c, 0),
+    digit(d, 28), digit(d, 24), digit(d, 20), digit(d, 16), digit(d, 12), digit(d, 8), digit(d, 4), digit(d, 0),
+  );
+}
 
 function formatBytes(bytes: ArrayLike<number>): string {
-  let out = '';
-  for (let index = 0; index < 16; index++) {
-    if (index === 4 || index === 6 || index === 8 || index === 10) out += '-';
-    const byte = bytes[index] ?? 0;
-    out += (hex[byte >> 4] ?? '0') + (hex[byte & 15] ?? '0');
-  }
-  return out;
+  return formatWords(word(bytes, 0), word(bytes, 4), word(bytes, 8), word(bytes, 12));
 }
 
 /** The canonical form of a UUID as written, or undefined when it is malformed. */
@@ -34,11 +51,14 @@ export function parseUuid(text: string): string | undefined {
 }
 
 /** A random (version 4) UUID from 16 random bytes, as libvirt's virUUIDGenerate makes them. */
-export function uuidFromRandom(random: Uint8Array): string {
-  const bytes = Array.from(random.subarray(0, 16));
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  return formatBytes(bytes);
+export function uuidFromRandom(random: ArrayLike<number>): string {
+  return uuidFromWords(word(random, 0), word(random, 4), word(random, 8), word(random, 12));
+}
+
+/** The same from four random 32-bit words (bytes 0–3, 4–7, 8–11, 12–15). */
+export function uuidFromWords(a: number, b: number, c: number, d: number): string {
+  // Version 4 in the high nibble of byte 6, variant 10 in the high bits of byte 8.
+  return formatWords(a, (((b & 0xffff0fff) | 0x4000) >>> 0), (((c & 0x3fffffff) | 0x80000000) >>> 0), d);
 }
 
 /** True for the dashed lowercase form the parser produces. */

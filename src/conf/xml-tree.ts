@@ -1,6 +1,8 @@
-// A small element tree built from saxes events: just what the domain parser walks, with the
-// offset of each start tag so messages can name a line. Full content (text, CDATA, comments in
-// order) is kept only under <metadata>, the one place that is written back verbatim.
+// A small element tree built from saxes events: just what the domain parser walks, with where
+// each start tag ends so messages can name a line. Full content (text, CDATA, comments in
+// order) is kept only under <metadata>, the one place that is written back verbatim. An
+// element's own text is read from the source only when asked for: most elements hold only
+// whitespace between their children, which nothing reads.
 import { SaxesParser } from 'saxes';
 import { VirError } from '../errors.js';
 import type { SourcePosition } from './domain-def.js';
@@ -22,33 +24,73 @@ export interface XText {
   text: string;
 }
 
-export interface XElement {
-  kind: 'element';
-  /** Qualified name as written. */
-  name: string;
-  prefix: string;
+export class XElement {
+  /** Namespace prefix and local part of `name`, and the URI the prefix is bound to. */
+  prefix = '';
   local: string;
-  uri: string;
-  attrs: XAttr[];
-  /** Namespace declarations made on this element: prefix ('' = default) → URI. */
-  ns: Record<string, string>;
+  uri = '';
   /** Child elements in document order. */
-  children: XElement[];
-  /** Character data of the element itself (text and CDATA, concatenated). */
-  text: string;
+  children: readonly XElement[] = noElements;
   /** Every child node in order; only kept inside <metadata>. */
-  nodes: (XElement | XText)[] | undefined;
-  /** Offset of the '<' of the start tag. */
-  offset: number;
-  document: XDocument;
-  used: boolean;
+  nodes: (XElement | XText)[] | undefined = undefined;
+  /** Offset just past the end tag (or the '/>' of an empty-element tag); set when it closes. */
+  end = -1;
+  used = false;
+  private ownText: string | undefined = undefined;
+
+  constructor(
+    /** Qualified name as written. */
+    readonly name: string,
+    readonly attrs: readonly XAttr[],
+    /** Namespace declarations made on this element: prefix ('' = default) → URI. */
+    readonly ns: Record<string, string>,
+    /** Offset just past the start tag's '>'. */
+    readonly contentStart: number,
+    readonly document: XDocument,
+  ) {
+    this.local = name;
+  }
+
+  // On the prototype: one field fewer on every element.
+  get kind(): 'element' {
+    return 'element';
+  }
+
+  /** Offset of the '<' of the start tag (only messages need it, so it is found when asked). */
+  get offset(): number {
+    return tagStart(this.document.text, this.contentStart);
+  }
+
+  /** Character data of the element itself (text and CDATA, concatenated), as XML reads it. */
+  get text(): string {
+    this.ownText ??= this.document.textOf(this);
+    return this.ownText;
+  }
 }
 
 /** The parsed text, for turning offsets into lines on demand (only error messages need them). */
 export class XDocument {
   private lineStarts: number[] | undefined;
+  /** The XML version the document declares ('1.1' changes which characters end a line). */
+  xmlVersion: '1.0' | '1.1' = '1.0';
 
   constructor(readonly text: string) {}
+
+  /**
+   * The text of `element`, which was parsed from this document without error. Raw text with
+   * nothing to expand or normalise is taken as it is; anything else (children, entities, CDATA,
+   * comments, line ends) is left to saxes, reading the element's own source again.
+   */
+  textOf(element: XElement): string {
+    const { contentStart, end } = element;
+    if (contentStart >= end) return '';
+    if (element.children.length === 0) {
+      // The end tag's '<': none can occur inside an end tag.
+      const raw = this.text.slice(contentStart, this.text.lastIndexOf('<', end - 1));
+      if (!(this.xmlVersion === '1.1' ? specialInText11 : specialInText).test(raw)) return raw;
+    }
+    return ownTextOf(this.text.slice(element.offset, end), this.xmlVersion);
+  }
 
   position(offset: number): SourcePosition {
     this.lineStarts ??= computeLineStarts(this.text);
@@ -62,6 +104,38 @@ export class XDocument {
     }
     return { line: low + 1, column: offset - (starts[low] ?? 0) + 1 };
   }
+}
+
+/** The offset of the '<' of the start tag that ends just before `contentStart`. */
+function tagStart(text: string, contentStart: number): number {
+  // No '<' can occur inside a start tag, so the last one before its end is its start.
+  return text.lastIndexOf('<', contentStart - 1);
+}
+
+// What XML reading would change in raw character data: markup, references, and line ends
+// (XML 1.1 also reads NEL and LINE SEPARATOR as line ends).
+const specialInText = /[<&\r]/;
+const specialInText11 = /[<&\r\u0085\u2028]/;
+
+// The text directly inside the root of `source`, a well-formed element, as saxes reads it.
+function ownTextOf(source: string, xmlVersion: '1.0' | '1.1'): string {
+  const parser = new SaxesParser({ defaultXMLVersion: xmlVersion });
+  let depth = 0;
+  let text = '';
+  parser.on('opentag', () => {
+    depth++;
+  });
+  parser.on('closetag', () => {
+    depth--;
+  });
+  parser.on('text', (chunk) => {
+    if (depth === 1) text += chunk;
+  });
+  parser.on('cdata', (chunk) => {
+    if (depth === 1) text += chunk;
+  });
+  parser.write(source).close();
+  return text;
 }
 
 // Line breaks as XML counts them (\n, \r\n and a lone \r), so our lines match saxes' own.
@@ -111,8 +185,11 @@ export function parseXmlTree(text: string): XElement {
   const stack: XElement[] = [];
   let root: XElement | undefined;
   let lastClosed: XElement | undefined;
-  let attrs: XAttr[] = none;
   let declarations = 0;
+  // Attributes of the pending start tag: scratch space reused through the parse, so each
+  // element gets an array of exactly its size, and most none at all.
+  const attrs: XAttr[] = [];
+  let attrCount = 0;
 
   const fail = (offset: number, detail: string): never => {
     const where = document.position(offset);
@@ -130,26 +207,50 @@ export function parseXmlTree(text: string): XElement {
     return prefix === '' ? '' : fail(element.offset, `unbound namespace prefix: "${prefix}"`);
   };
 
+  // Only <metadata> keeps its text, CDATA and comments as nodes, so the handlers that collect
+  // them are set when it opens (saxes looks its handlers up as it goes). Other text is read from
+  // the source when asked for: a text handler would cost saxes a slice per run of whitespace.
+  let keepingNodes = false;
+  const keepNodes = (): void => {
+    if (keepingNodes) return;
+    keepingNodes = true;
+    parser.on('text', (chunk) => {
+      const nodes = stack[stack.length - 1]?.nodes;
+      if (nodes === undefined) return;
+      const last = nodes[nodes.length - 1];
+      if (last !== undefined && last.kind === 'text') last.text += chunk;
+      else nodes.push({ kind: 'text', text: chunk });
+    });
+    parser.on('cdata', (chunk) => {
+      stack[stack.length - 1]?.nodes?.push({ kind: 'cdata', text: chunk });
+    });
+    parser.on('comment', (comment) => {
+      stack[stack.length - 1]?.nodes?.push({ kind: 'comment', text: comment });
+    });
+  };
+
   // Set when an attribute of the pending start tag is prefixed or declares a namespace, so the
   // common start tag (neither) skips the namespace work below.
   let special = false;
   parser.on('attribute', (attribute) => {
     const { name } = attribute;
-    const attr: XAttr = { name, prefix: '', local: name, uri: '', value: attribute.value, used: false };
-    if (attrs === none) attrs = [attr];
-    else attrs.push(attr);
+    attrs[attrCount++] = { name, prefix: '', local: name, uri: '', value: attribute.value, used: false };
     if (name.includes(':') || name === 'xmlns') special = true;
   });
   parser.on('opentag', (tag) => {
-    // saxes is just past the '>' of the start tag; no '<' can occur inside one, so the last one is its start.
-    const offset = text.lastIndexOf('<', parser.position - 1);
+    // saxes is just past the '>' of the start tag.
+    const contentStart = parser.position;
     const parent = stack[stack.length - 1];
-    if (stack.length >= MAX_XML_DEPTH) fail(offset, `elements are nested deeper than ${String(MAX_XML_DEPTH)} levels`);
-    const own = attrs;
-    attrs = none;
+    if (stack.length >= MAX_XML_DEPTH) {
+      fail(tagStart(text, contentStart), `elements are nested deeper than ${String(MAX_XML_DEPTH)} levels`);
+    }
+    const own = leading(attrs, attrCount);
+    attrCount = 0;
     let ns: Record<string, string> = noDeclarations;
     const prefixed = special;
     special = false;
+    // Only messages need the offset of the start tag.
+    const offset = prefixed ? tagStart(text, contentStart) : -1;
     if (prefixed) {
       for (const attr of own) {
         const { name } = attr;
@@ -165,24 +266,10 @@ export function parseXmlTree(text: string): XElement {
         declarations++;
       }
     }
-    const element: XElement = {
-      kind: 'element',
-      name: tag.name,
-      prefix: '',
-      local: tag.name,
-      uri: '',
-      attrs: own,
-      ns,
-      children: [],
-      text: '',
-      nodes: undefined,
-      offset,
-      document,
-      used: false,
-    };
+    const element = new XElement(tag.name, own, ns, contentStart, document);
     if (declarations > 0 || tag.name.includes(':')) {
-      const parts = qname(tag.name) ?? fail(offset, `malformed name: ${tag.name}`);
-      if (parts.prefix === 'xmlns') fail(offset, 'tags may not have "xmlns" as prefix');
+      const parts = qname(tag.name) ?? fail(element.offset, `malformed name: ${tag.name}`);
+      if (parts.prefix === 'xmlns') fail(element.offset, 'tags may not have "xmlns" as prefix');
       element.prefix = parts.prefix;
       element.local = parts.local;
       element.uri = resolve(parts.prefix, element);
@@ -202,43 +289,31 @@ export function parseXmlTree(text: string): XElement {
     if (parent === undefined) {
       root = element;
     } else {
-      parent.children.push(element);
+      // A leaf shares the empty array until its first child; a parent's list is its own.
+      if (parent.children === noElements) parent.children = [element];
+      else (parent.children as XElement[]).push(element);
       if (parent.nodes !== undefined) {
         element.nodes = [];
         parent.nodes.push(element);
       } else if (parent === root && element.local === 'metadata' && element.uri === '') {
         element.nodes = [];
+        keepNodes();
       }
     }
     stack.push(element);
   });
   parser.on('closetag', () => {
-    lastClosed = stack.pop();
+    const element = stack.pop();
+    if (element === undefined) return;
+    lastClosed = element;
+    element.end = parser.position;
   });
-  parser.on('text', (chunk) => {
-    const top = stack[stack.length - 1];
-    if (top === undefined) return;
-    top.text += chunk;
-    if (top.nodes !== undefined) {
-      const last = top.nodes[top.nodes.length - 1];
-      if (last !== undefined && last.kind === 'text') last.text += chunk;
-      else top.nodes.push({ kind: 'text', text: chunk });
-    }
-  });
-  if (text.includes('<![CDATA[')) {
-    parser.on('cdata', (chunk) => {
-      const top = stack[stack.length - 1];
-      if (top === undefined) return;
-      top.text += chunk;
-      top.nodes?.push({ kind: 'cdata', text: chunk });
+  // An XML declaration can only open the document (after a byte order mark).
+  if (text.startsWith('<?xml', text.charCodeAt(0) === 0xfeff ? 1 : 0)) {
+    parser.on('xmldecl', (declaration) => {
+      if (declaration.version === '1.1') document.xmlVersion = '1.1';
     });
   }
-  if (text.includes('<!--')) {
-    parser.on('comment', (comment) => {
-      stack[stack.length - 1]?.nodes?.push({ kind: 'comment', text: comment });
-    });
-  }
-
   // Without an error handler saxes throws at the first error, with our stack as it was then.
   const describe = (message: string): VirError => {
     const match = /^(\d+):(\d+): ([^]*?)\.?$/.exec(message);
@@ -273,8 +348,22 @@ export function parseXmlTree(text: string): XElement {
   return root;
 }
 
-// Most elements have no attributes or namespace declarations: they share these empty, frozen
-// values (replaced on the first addition) instead of allocating their own.
-const none: never[] = Object.freeze([]) as never[];
+/** The first `count` attributes in an array of their own, of exactly that size. */
+function leading(attrs: readonly XAttr[], count: number): readonly XAttr[] {
+  if (count === 0) return noAttributes;
+  // Literals for the common sizes: cheaper than slice.
+  const first = attrs[0];
+  const second = attrs[1];
+  if (count === 1 && first !== undefined) return [first];
+  if (count === 2 && first !== undefined && second !== undefined) return [first, second];
+  return attrs.slice(0, count);
+}
+
+// Most elements have no attributes, children or namespace declarations: they share these empty
+// values instead of allocating their own (the arrays are not frozen: that would give them a
+// different kind of elements from the others, and every loop over them a second shape to handle;
+// the builder never adds to them, it replaces them).
+const noAttributes: readonly XAttr[] = [];
+const noElements: readonly XElement[] = [];
 /** The `ns` of an element that declares no namespace. */
 const noDeclarations: Record<string, string> = Object.freeze(Object.create(null) as Record<string, string>);

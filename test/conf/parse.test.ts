@@ -86,6 +86,16 @@ test('MACs are generated as 52:54:00:xx:xx:xx, never repeating one in use', () =
   assert.deepEqual(def.interfaces.map((net) => net.mac), ['52:54:00:01:02:03', '52:54:00:04:05:06', '52:54:00:07:08:09']);
 });
 
+test('without injected randomness, uuids are random version 4 ones and MACs random 52:54:00 ones', () => {
+  const devices = "<interface type='ethernet'><target dev='t0'/></interface><interface type='ethernet'><target dev='t1'/></interface>";
+  const defs = [1, 2, 3].map(() => parseDomainXML(minimal('<memory>1024</memory>', devices).replace(/<uuid>[^<]*<\/uuid>/, '')));
+  for (const def of defs) {
+    assert.match(def.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const net of def.interfaces) assert.match(net.mac, /^52:54:00(:[0-9a-f]{2}){3}$/);
+  }
+  assert.equal(new Set(defs.map((def) => def.uuid)).size, defs.length);
+});
+
 test('randomness that returns too few bytes is an internal error, not a crash', () => {
   assert.throws(() => parseDomainXML(minimal('<memory>1024</memory>', "<interface type='ethernet'><target dev='t'/></interface>"), {
     randomBytes: () => new Uint8Array(1),

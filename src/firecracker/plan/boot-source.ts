@@ -1,6 +1,6 @@
 // PUT /boot-source: kernel, initrd and the kernel command line.
 import type { DomainDef } from '../../conf/domain-def.js';
-import { appendKernelParameters, parseKernelCommandLine } from './kernel-cmdline.js';
+import { appendKernelParameters, scanKernelCommandLine } from './kernel-cmdline.js';
 import type { JsonObject, PlanRequest } from './types.js';
 
 const SERIAL_CONSOLE = 'console=ttyS0';
@@ -20,8 +20,8 @@ export function bootArgs(def: DomainDef): string {
   const { cmdline } = def.os;
   if (cmdline === undefined) return [...(hasSerial ? [SERIAL_CONSOLE] : []), ...RECOMMENDED_ARGS].join(' ');
   if (!hasSerial) return cmdline;
-  const parsed = parseKernelCommandLine(cmdline);
-  return parsed.keys.has('console') ? cmdline : appendKernelParameters(cmdline, [SERIAL_CONSOLE], parsed);
+  const scanned = scanKernelCommandLine(cmdline, 'console');
+  return scanned.hasKey ? cmdline : appendKernelParameters(cmdline, [SERIAL_CONSOLE], scanned.initArgsOffset);
 }
 
 export function planBootSource(def: DomainDef): PlanRequest {

@@ -32,17 +32,22 @@ export interface Dialect {
   require: (feature: Feature, what: string) => void;
 }
 
+class VersionDialect implements Dialect {
+  constructor(readonly version: FirecrackerVersion) {}
+
+  has(feature: Feature): boolean {
+    return versionAtLeast(this.version, featureSince[feature]);
+  }
+
+  require(feature: Feature, what: string): void {
+    if (!this.has(feature)) throw needsVersion(what, featureSince[feature], this.version);
+  }
+}
+
 /** The dialect of a supported version; refuses versions fcvirt does not drive. */
 export function dialectFor(version: FirecrackerVersion): Dialect {
   checkSupportedVersion(version);
-  const has = (feature: Feature): boolean => versionAtLeast(version, featureSince[feature]);
-  return {
-    version,
-    has,
-    require: (feature, what) => {
-      if (!has(feature)) throw needsVersion(what, featureSince[feature], version);
-    },
-  };
+  return new VersionDialect(version);
 }
 
 export function needsVersion(what: string, minimum: FirecrackerVersion, found: FirecrackerVersion): VirError {

@@ -4,7 +4,7 @@
 import { VirError } from '../../errors.js';
 import type { DiskDef, DomainDef } from '../../conf/domain-def.js';
 import type { Dialect } from './dialect.js';
-import { compareDiskTargets } from './device-order.js';
+import { compareDiskTargets, inOrder } from './device-order.js';
 import { hasKernelParameter } from './kernel-cmdline.js';
 import { diskRateLimiter } from './rate-limiter.js';
 import { ResourceIdAllocator } from './resource-ids.js';
@@ -26,15 +26,22 @@ export function rootDisk(def: DomainDef): DiskDef | undefined {
     return disk;
   }
   if (def.os.initrd !== undefined || hasKernelParameter(def.os.cmdline, 'root')) return undefined;
-  return [...def.disks].sort((a, b) => compareDiskTargets(a.target, b.target))[0];
+  // The first in target order (of equal targets, the first written).
+  let first: DiskDef | undefined;
+  for (const disk of def.disks) {
+    if (first === undefined || compareDiskTargets(disk.target, first.target) < 0) first = disk;
+  }
+  return first;
 }
 
 /** Disks in attach order: the root disk first, then by target. */
 export function disksInAttachOrder(def: DomainDef): { disk: DiskDef; isRoot: boolean }[] {
   const root = rootDisk(def);
-  return [...def.disks]
-    .sort((a, b) => Number(b === root) - Number(a === root) || compareDiskTargets(a.target, b.target))
-    .map((disk) => ({ disk, isRoot: disk === root }));
+  const order = (a: DiskDef, b: DiskDef): number => Number(b === root) - Number(a === root) || compareDiskTargets(a.target, b.target);
+  const disks = def.disks.slice();
+  // Usually written in order already; the sort is stable, so it would change nothing then.
+  if (!inOrder(disks, order)) disks.sort(order);
+  return disks.map((disk) => ({ disk, isRoot: disk === root }));
 }
 
 /** cache → cache_type. Firecracker either ignores flushes (Unsafe) or honours them (Writeback). */

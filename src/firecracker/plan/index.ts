@@ -26,16 +26,11 @@ export { withPlanDefaults } from './defaults.js';
 export function buildPlan(def: DomainDef, version: FirecrackerVersion, paths: PlanPaths): PlanRequest[] {
   const dialect = dialectFor(version);
   const attached = interfacesInAttachOrder(def);
-  return [
-    ...planLogging(paths),
-    planMachineConfig(def, dialect),
-    planBootSource(def),
-    ...planDrives(def, dialect),
-    ...planInterfaces(attached, interfacesAllowingMmds(def, dialect, attached)),
-    ...planMmds(def, dialect, attached),
-    ...planBalloon(def),
-    ...planVsock(def, dialect, paths),
-    ...planEntropy(def, dialect),
-    { method: 'PUT', path: '/actions', body: { action_type: 'InstanceStart' } },
-  ];
+  const requests = planLogging(paths);
+  requests.push(planMachineConfig(def, dialect), planBootSource(def));
+  requests.push(...planDrives(def, dialect));
+  requests.push(...planInterfaces(attached, interfacesAllowingMmds(def, dialect, attached)));
+  requests.push(...planMmds(def, dialect, attached), ...planBalloon(def), ...planVsock(def, dialect, paths));
+  requests.push(...planEntropy(def, dialect), { method: 'PUT', path: '/actions', body: { action_type: 'InstanceStart' } });
+  return requests;
 }

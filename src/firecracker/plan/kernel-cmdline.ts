@@ -4,14 +4,20 @@
 // init, not to the kernel.
 
 export interface KernelCommandLine {
-  /** Keys of the kernel parameters, quotes removed (`console`, `root`, `quiet`, …). */
-  keys: Set<string>;
+  /** True when the kernel part sets the key asked about (quotes removed: `"con"sole=` sets console). */
+  hasKey: boolean;
   /** Offset of the `--` word that starts init's arguments, or undefined when there is none. */
   initArgsOffset: number | undefined;
 }
 
-export function parseKernelCommandLine(text: string): KernelCommandLine {
-  const keys = new Set<string>();
+const QUOTE = 0x22;
+const EQUALS = 0x3d;
+const DASH = 0x2d;
+
+/** Reads `text` up to init's arguments, looking for the parameter `key`. */
+export function scanKernelCommandLine(text: string, key: string): KernelCommandLine {
+  // Words are compared in place, never cut out: planning reads every domain's command line.
+  let hasKey = false;
   let offset = 0;
   while (offset < text.length) {
     while (offset < text.length && isSpace(text.charCodeAt(offset))) offset++;
@@ -19,32 +25,44 @@ export function parseKernelCommandLine(text: string): KernelCommandLine {
     const start = offset;
     let inQuote = false;
     while (offset < text.length && (inQuote || !isSpace(text.charCodeAt(offset)))) {
-      if (text[offset] === '"') inQuote = !inQuote;
+      if (text.charCodeAt(offset) === QUOTE) inQuote = !inQuote;
       offset++;
     }
-    const word = text.slice(start, offset);
-    if (word === '--') return { keys, initArgsOffset: start };
-    const equals = word.indexOf('=');
-    keys.add((equals === -1 ? word : word.slice(0, equals)).replaceAll('"', ''));
+    if (offset - start === 2 && text.charCodeAt(start) === DASH && text.charCodeAt(start + 1) === DASH) {
+      return { hasKey, initArgsOffset: start };
+    }
+    hasKey ||= wordHasKey(text, start, offset, key);
   }
-  return { keys, initArgsOffset: undefined };
+  return { hasKey, initArgsOffset: undefined };
+}
+
+// The key of the word text[start, end): what comes before its first '=', quotes removed.
+function wordHasKey(text: string, start: number, end: number, key: string): boolean {
+  let matched = 0;
+  for (let offset = start; offset < end; offset++) {
+    const code = text.charCodeAt(offset);
+    if (code === QUOTE) continue;
+    if (code === EQUALS) break;
+    if (matched === key.length || code !== key.charCodeAt(matched)) return false;
+    matched++;
+  }
+  return matched === key.length;
 }
 
 /** True when the kernel part of the command line sets `key`. */
 export function hasKernelParameter(text: string | undefined, key: string): boolean {
-  return text !== undefined && parseKernelCommandLine(text).keys.has(key);
+  return text !== undefined && scanKernelCommandLine(text, key).hasKey;
 }
 
 /**
  * Adds kernel parameters to a command line kept otherwise verbatim: at the end, or before
- * `--` when init arguments follow (after it they would reach init, not the kernel). `parsed`
- * is `text` already parsed, when the caller has it.
+ * `--` when init arguments follow (after it they would reach init, not the kernel).
+ * `initArgsOffset` is where `--` is in `text`, when the caller has scanned it already.
  */
 export function appendKernelParameters(text: string, parameters: string[],
-  parsed: KernelCommandLine = parseKernelCommandLine(text)): string {
+  initArgsOffset: number | undefined = scanKernelCommandLine(text, '').initArgsOffset): string {
   if (parameters.length === 0) return text;
-  const added = parameters.join(' ');
-  const { initArgsOffset } = parsed;
+  const added = parameters.length === 1 ? parameters[0] ?? '' : parameters.join(' ');
   if (initArgsOffset !== undefined) return `${text.slice(0, initArgsOffset)}${added} ${text.slice(initArgsOffset)}`;
   if (text.trim() === '') return added;
   return isSpace(text.charCodeAt(text.length - 1)) ? `${text}${added}` : `${text} ${added}`;

@@ -22,9 +22,11 @@ export function mmdsInterfaceIds(mmds: MmdsDef, attached: AttachedInterface[]): 
   });
 }
 
+const noInterfaces: ReadonlySet<string> = new Set();
+
 /** The iface ids that carry v0.25's allow_mmds_requests (none on v1.x). */
-export function interfacesAllowingMmds(def: DomainDef, dialect: Dialect, attached: AttachedInterface[]): Set<string> {
-  if (def.mmds === undefined || dialect.has('mmdsConfigInterfaces')) return new Set();
+export function interfacesAllowingMmds(def: DomainDef, dialect: Dialect, attached: AttachedInterface[]): ReadonlySet<string> {
+  if (def.mmds === undefined || dialect.has('mmdsConfigInterfaces')) return noInterfaces;
   return new Set(mmdsInterfaceIds(def.mmds, attached));
 }
 

@@ -3,7 +3,7 @@
 // guest name in natural order (eth2 < eth10), then those without, in document order.
 import { VirError } from '../../errors.js';
 import type { DomainDef, InterfaceDef } from '../../conf/domain-def.js';
-import { compareNatural } from './device-order.js';
+import { compareNatural, inOrder } from './device-order.js';
 import { bandwidthRateLimiter, describeInterface } from './rate-limiter.js';
 import { ResourceIdAllocator } from './resource-ids.js';
 import type { JsonObject, PlanRequest } from './types.js';
@@ -14,13 +14,22 @@ export interface AttachedInterface {
   ifaceId: string;
 }
 
+function byGuestName(a: InterfaceDef, b: InterfaceDef): number {
+  return compareNatural(a.guestDev ?? '', b.guestDev ?? '');
+}
+
 export function interfacesInAttachOrder(def: DomainDef): AttachedInterface[] {
-  const named = def.interfaces.filter((iface) => iface.guestDev !== undefined);
-  const unnamed = def.interfaces.filter((iface) => iface.guestDev === undefined);
-  // Array.prototype.sort is stable: equal names keep document order.
-  named.sort((a, b) => compareNatural(a.guestDev ?? '', b.guestDev ?? ''));
+  const named: InterfaceDef[] = [];
+  const unnamed: InterfaceDef[] = [];
+  for (const iface of def.interfaces) (iface.guestDev === undefined ? unnamed : named).push(iface);
+  // Array.prototype.sort is stable: equal names keep document order. They usually come in
+  // order already, and then there is nothing to sort.
+  if (!inOrder(named, byGuestName)) named.sort(byGuestName);
   const ids = new ResourceIdAllocator();
-  return [...named, ...unnamed].map((iface, index) => ({ iface, ifaceId: ids.allocate(iface.guestDev ?? `net${index}`) }));
+  const attached: AttachedInterface[] = [];
+  for (const iface of named) attached.push({ iface, ifaceId: ids.allocate(iface.guestDev ?? `net${attached.length}`) });
+  for (const iface of unnamed) attached.push({ iface, ifaceId: ids.allocate(iface.guestDev ?? `net${attached.length}`) });
+  return attached;
 }
 
 /**

@@ -8,14 +8,15 @@ export function toResourceId(text: string): string {
 }
 
 export class ResourceIdAllocator {
-  private readonly taken = new Set<string>();
+  // A domain has a handful of drives and interfaces: a list is cheaper to make than a set.
+  private readonly taken: string[] = [];
 
   /** Returns `wanted` mapped to a valid id, suffixed `_2`, `_3`, … when that id is taken. */
   allocate(wanted: string): string {
     const base = toResourceId(wanted);
     let id = base;
-    for (let suffix = 2; this.taken.has(id); suffix++) id = `${base}_${suffix}`;
-    this.taken.add(id);
+    for (let suffix = 2; this.taken.includes(id); suffix++) id = `${base}_${suffix}`;
+    this.taken.push(id);
     return id;
   }
 }

@@ -29,6 +29,14 @@ test('<cmdline> is kept verbatim; console=ttyS0 is added only for a serial witho
 test('a key that only looks like console= does not count', () => {
   assert.equal(bootArgs({ cmdline: 'earlyconsole=x netconsole=y' }, true), 'earlyconsole=x netconsole=y console=ttyS0');
   assert.equal(bootArgs({ cmdline: 'foo="a console=hvc0"' }, true), 'foo="a console=hvc0" console=ttyS0');
+  assert.equal(bootArgs({ cmdline: 'consoles=x console' }, true), 'consoles=x console');
+});
+
+test('quotes are not part of a key, as the kernel reads them', () => {
+  assert.equal(bootArgs({ cmdline: '"con"sole=hvc0' }, true), '"con"sole=hvc0');
+  assert.equal(bootArgs({ cmdline: 'quiet "console"' }, true), 'quiet "console"');
+  assert.equal(bootArgs({ cmdline: '"console=hvc0 quiet' }, true), '"console=hvc0 quiet');
+  assert.equal(bootArgs({ cmdline: '"--" quiet' }, true), '"--" quiet console=ttyS0');
 });
 
 test('parameters go before `--`: what follows it is init\'s, not the kernel\'s', () => {
