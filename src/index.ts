@@ -5,7 +5,7 @@ export type * from './conf/domain-def.js';
 export { FC_XML_NAMESPACE } from './conf/domain-def.js';
 export type * from './api/connection.js';
 export * from './api/constants.js';
-export { openConnection, openConnection as connect, type OpenOptions } from './connect.js';
+export { openConnection, openConnection as connect, defaultUri, type OpenOptions } from './connect.js';
 
 // The pure domain layer: domain XML ⇄ DomainDef, and the checks a def must pass.
 export { formatDomainXML, parseDomainXML, validateDomainDef } from './conf/index.js';

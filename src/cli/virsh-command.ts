@@ -5,7 +5,7 @@
 // library's ("error: Requested operation is not valid: …").
 
 import type { Connection, Domain } from '../api/connection.js';
-import { openConnection } from '../connect.js';
+import { defaultUri as defaultConnectUri, openConnection } from '../connect.js';
 import { isVirError, VirError } from '../errors.js';
 import type { CliCommand, CliContext } from './command.js';
 import { parseOptions, shortUsage, verbHelp, type OptionSpec, type ParsedOptions } from './virsh-options.js';
@@ -74,7 +74,7 @@ export function virshVerb(definition: VerbDefinition): CliCommand {
 /** The URI a command connects to: -c, else LIBVIRT_DEFAULT_URI, else the system or session daemon. */
 export function defaultUri(context: CliContext): string {
   if (context.uri !== undefined && context.uri !== '') return context.uri;
-  return process.getuid?.() === 0 ? 'fc:///system' : 'fc:///session';
+  return defaultConnectUri(context.env);
 }
 
 /** Opens the connection, runs `action`, closes it (an embed root is locked only meanwhile). */

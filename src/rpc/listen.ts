@@ -22,7 +22,7 @@ export interface Listener {
 }
 
 /** Resolves whether something accepts connections on the socket path. */
-function answers(socketPath: string): Promise<boolean> {
+export function answers(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = net.connect(socketPath);
     probe.once('connect', () => {

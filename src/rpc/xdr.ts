@@ -114,13 +114,20 @@ export class XdrWriter {
     return this.fixedOpaque(data, data.length);
   }
 
-  /** string<max>: its UTF-8 bytes as a variable opaque. */
+  /** string<max>: its UTF-8 bytes as a variable opaque (written in place: lists carry thousands). */
   string(value: string, max: number): this {
-    const data = Buffer.from(value, 'utf8');
-    if (data.length > max) {
-      throw new VirError('VIR_ERR_INTERNAL_ERROR', `string of ${data.length} bytes is over its maximum ${max}`);
+    const length = Buffer.byteLength(value, 'utf8');
+    if (length > max) {
+      throw new VirError('VIR_ERR_INTERNAL_ERROR', `string of ${length} bytes is over its maximum ${max}`);
     }
-    return this.opaque(data, max);
+    const pad = padding(length);
+    this.reserve(4 + length + pad);
+    this.buffer.writeUInt32BE(length, this.offset);
+    this.offset += 4;
+    this.offset += this.buffer.write(value, this.offset, length, 'utf8');
+    this.buffer.fill(0, this.offset, this.offset + pad);
+    this.offset += pad;
+    return this;
   }
 
   /** char name[n]: n chars, each widened to a 4-byte word; shorter text is NUL-filled. */

@@ -349,3 +349,41 @@ test('closing the server tells clients that registered a close callback, then en
   await rejectsWith(conn.getType(), 39, 'the daemon closed the connection');
   await conn.close();
 });
+
+test('close() succeeds when the daemon goes away in the middle of the goodbye', async () => {
+  const daemon = await startTestDaemon();
+  // A proxy that forwards until told to, then drops both sides on the client's next packet.
+  const proxyPath = path.join(daemon.dir, 'cut-sock');
+  let cut = false;
+  const proxy = net.createServer((client) => {
+    const upstream = net.connect(daemon.rwPath);
+    client.on('data', (chunk: Buffer) => {
+      if (cut) {
+        client.destroy();
+        upstream.destroy();
+      } else {
+        upstream.write(chunk);
+      }
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.on('error', () => undefined);
+    upstream.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => proxy.listen(proxyPath, resolve));
+  try {
+    const conn = await RemoteConnection.open('fc:///system', { socketPath: proxyPath });
+    assert.equal(await conn.getType(), 'FC');
+    cut = true;
+    await conn.close();
+    await rejectsWith(conn.getType(), 39, 'the daemon closed the connection');
+  } finally {
+    await new Promise<void>((resolve) => {
+      proxy.close(() => {
+        resolve();
+      });
+    });
+    await daemon.close();
+  }
+});

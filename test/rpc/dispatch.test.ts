@@ -74,7 +74,7 @@ test('calls before open are refused the way libvirtd refuses them', async () => 
 test('CONNECT_OPEN accepts fc:///system and fc:///session only', async () => {
   const cases: [string, number, string][] = [
     ['qemu:///system', 5, 'no connection driver available for qemu:///system: this daemon serves only fc:///system and fc:///session'],
-    ['fc:///other', 1, "internal error: unexpected FC URI path '/other', try fc:///system or fc:///session"],
+    ['fc:///other', 1, "internal error: unexpected fc URI path '/other', try fc:///system or fc:///session"],
     ['fc://elsewhere/system', 5, 'no connection driver available for fc://elsewhere/system: a remote host is reached through the client\'s transport (fc+ssh://host/system), not by this daemon'],
     ['not a uri', 5, 'no connection driver available for not a uri: not a URI; use fc:///system or fc:///session'],
   ];

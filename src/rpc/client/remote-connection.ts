@@ -18,6 +18,7 @@ import { VirError } from '../../errors.js';
 import { AuthType, DrvFeature, OpenFlags, Proc } from '../protocol/constants.js';
 import { connectionClosedMessage, lifecycleEventMessage, rebootEventMessage } from '../protocol/procedures.js';
 import { XdrReader } from '../xdr.js';
+import { connectOrStart, type DaemonCommand } from './autostart.js';
 import { remoteTarget } from './socket-path.js';
 import { RpcTransport, type TransportOptions } from './transport.js';
 
@@ -25,6 +26,15 @@ export interface RemoteConnectOptions extends TransportOptions {
   readOnly?: boolean;
   /** Overrides the socket the URI would reach. */
   socketPath?: string;
+  /**
+   * The session daemon to start when a user's fc:///session finds nobody listening (libvirt's
+   * client does the same). Without it, no daemon is started.
+   */
+  autostart?: DaemonCommand;
+  /** Environment: XDG_RUNTIME_DIR, LIBVIRT_AUTOSTART, and the started daemon's. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** How long a started daemon may take to answer (ms). */
+  autostartTimeoutMs?: number;
 }
 
 export class RemoteConnection implements Connection {
@@ -46,8 +56,19 @@ export class RemoteConnection implements Connection {
   /** Connects and opens `uri` (fc:///system, fc:///session, optionally with ?socket=PATH). */
   static async open(uri: string, options: RemoteConnectOptions = {}): Promise<RemoteConnection> {
     const readOnly = options.readOnly ?? false;
-    const target = remoteTarget(uri, readOnly);
-    const transport = await RpcTransport.connect(options.socketPath ?? target.socketPath);
+    const env = options.env ?? process.env;
+    const target = remoteTarget(uri, readOnly, env);
+    let transport: RpcTransport;
+    if (options.socketPath === undefined && target.autostart && options.autostart !== undefined) {
+      const socket = await connectOrStart(target.socketPath, {
+        command: options.autostart,
+        env,
+        ...(options.autostartTimeoutMs === undefined ? {} : { timeoutMs: options.autostartTimeoutMs }),
+      });
+      transport = RpcTransport.attach(socket);
+    } else {
+      transport = await RpcTransport.connect(options.socketPath ?? target.socketPath);
+    }
     try {
       const { types } = await transport.call('authList', undefined);
       if (types.length > 0 && !types.includes(AuthType.NONE)) {
@@ -82,6 +103,9 @@ export class RemoteConnection implements Connection {
         if (this.closeCallback) await this.transport.call('connectUnregisterCloseCallback', undefined);
         await this.transport.call('connectClose', undefined);
       }
+    } catch (error) {
+      // The daemon went away before or during the goodbye: the connection is closed all the same.
+      if (!this.transport.closed) throw error;
     } finally {
       this.callbacks.clear();
       await this.transport.close();

@@ -4,6 +4,7 @@
 
 import net from 'node:net';
 import { VirError } from '../../errors.js';
+import { strerror } from '../../system-error.js';
 import {
   type Header,
   type Packet,
@@ -37,6 +38,29 @@ export interface TransportOptions {
   keepaliveCount?: number;
 }
 
+/** Connects to a UNIX socket; rejects with the system error (ENOENT, ECONNREFUSED, …). */
+export function connectUnixSocket(socketPath: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      socket.destroy();
+      reject(error);
+    });
+  });
+}
+
+/** libvirt's words for a failed connect: "Failed to connect socket to 'PATH': <strerror>". */
+export function socketConnectError(socketPath: string, error: unknown): VirError {
+  return new VirError('VIR_ERR_SYSTEM_ERROR', `Failed to connect socket to '${socketPath}': ${strerror(error)}`, {
+    domain: 'VIR_FROM_RPC',
+    cause: error,
+  });
+}
+
 function connectionClosed(detail: string): VirError {
   return new VirError('VIR_ERR_RPC', detail, { domain: 'VIR_FROM_RPC' });
 }
@@ -67,21 +91,17 @@ export class RpcTransport {
     });
   }
 
-  static connect(socketPath: string): Promise<RpcTransport> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect(socketPath);
-      socket.once('connect', () => {
-        socket.removeAllListeners('error');
-        resolve(new RpcTransport(socket));
-      });
-      socket.once('error', (error) => {
-        reject(
-          new VirError('VIR_ERR_SYSTEM_ERROR', `Failed to connect socket to '${socketPath}': ${error.message}`, {
-            domain: 'VIR_FROM_RPC',
-          }),
-        );
-      });
-    });
+  static async connect(socketPath: string): Promise<RpcTransport> {
+    try {
+      return new RpcTransport(await connectUnixSocket(socketPath));
+    } catch (error) {
+      throw socketConnectError(socketPath, error);
+    }
+  }
+
+  /** Speaks the protocol over a socket already connected to the daemon. */
+  static attach(socket: net.Socket): RpcTransport {
+    return new RpcTransport(socket);
   }
 
   get closed(): boolean {

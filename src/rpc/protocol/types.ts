@@ -39,12 +39,22 @@ export const uuidCodec: Codec<string> = {
   decode: (reader) => uuidFromBytes(reader.fixedOpaque(REMOTE_UUID_SIZE)),
 };
 
-export function uuidToBytes(uuid: string): Buffer {
+// Listings send the same uuids over and over: remember recent conversions (bounded).
+const uuidBytes = new Map<string, Buffer>();
+const UUID_CACHE_MAX = 16_384;
+
+/** The 16 bytes of a uuid; shared from the cache, so never to be modified. */
+function uuidToBytes(uuid: string): Buffer {
+  const known = uuidBytes.get(uuid);
+  if (known !== undefined) return known;
   const hex = uuid.replace(/-/g, '');
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
     throw new VirError('VIR_ERR_INVALID_ARG', `'${uuid}' is not a UUID`);
   }
-  return Buffer.from(hex, 'hex');
+  const bytes = Buffer.from(hex, 'hex');
+  if (uuidBytes.size >= UUID_CACHE_MAX) uuidBytes.clear();
+  uuidBytes.set(uuid, bytes);
+  return bytes;
 }
 
 export function uuidFromBytes(bytes: Uint8Array): string {

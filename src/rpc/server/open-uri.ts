@@ -27,7 +27,7 @@ export function checkOpenUri(name: string | null, defaultUri: string): string {
   if (!(ACCEPTED_PATHS as readonly string[]).includes(url.pathname)) {
     throw new VirError(
       'VIR_ERR_INTERNAL_ERROR',
-      `unexpected FC URI path '${url.pathname}', try fc:///system or fc:///session`,
+      `unexpected fc URI path '${url.pathname}', try fc:///system or fc:///session`,
     );
   }
   return name;

@@ -2,9 +2,9 @@
 // driver; the daemon passes a ConnectionFactory.
 
 import type { Duplex } from 'node:stream';
-import { ClientSession, type ConnectionFactory, type SessionOptions } from './session.js';
+import { ClientSession, type ConnectionFactory, type SessionOptions, type CallRecord, type LogLevel } from './session.js';
 
-export type { ConnectionFactory } from './session.js';
+export type { ConnectionFactory, CallRecord, LogLevel } from './session.js';
 
 export interface RpcServerOptions {
   connect: ConnectionFactory;
@@ -18,15 +18,29 @@ export interface RpcServerOptions {
   keepaliveCount?: number;
   maxClientRequests?: number;
   maxQueuedBytes?: number;
-  /** Diagnostics: protocol errors, dropped clients, procedures answered with NO_SUPPORT. */
-  log?: (message: string) => void;
+  /**
+   * Diagnostics: protocol errors, dropped clients, procedures answered with NO_SUPPORT. The
+   * level says whether something went wrong ('warning') or is only of interest when tracing.
+   */
+  log?: (message: string, level: LogLevel) => void;
+  /** Told about every call once it is answered (the daemon's --verbose log). */
+  onCall?: (record: CallRecord) => void;
+  /** Told whenever a client connects or goes away, with how many this server has now. */
+  onClient?: (event: 'connected' | 'disconnected', client: number, count: number) => void;
+  /** Numbers clients for logs; several servers (rw and ro sockets) may share one counter. */
+  nextClientId?: () => number;
 }
 
 export class RpcServer {
   private readonly sessions = new Set<ClientSession>();
   private readonly options: SessionOptions;
+  private readonly onClient: (event: 'connected' | 'disconnected', client: number, count: number) => void;
+  private readonly nextClientId: () => number;
 
   constructor(options: RpcServerOptions) {
+    let clients = 0;
+    this.nextClientId = options.nextClientId ?? (() => ++clients);
+    this.onClient = options.onClient ?? (() => undefined);
     this.options = {
       connect: options.connect,
       readOnly: options.readOnly ?? false,
@@ -36,14 +50,19 @@ export class RpcServer {
       maxClientRequests: options.maxClientRequests ?? 5,
       maxQueuedBytes: options.maxQueuedBytes ?? 64 * 1024 * 1024,
       log: options.log ?? (() => undefined),
+      onCall: options.onCall ?? (() => undefined),
     };
   }
 
   /** Serves one client over an accepted socket (or any duplex byte stream). */
   handle(socket: Duplex): ClientSession {
-    const session = new ClientSession(socket, this.options);
+    const session = new ClientSession(socket, this.options, this.nextClientId());
     this.sessions.add(session);
-    session.onClose(() => this.sessions.delete(session));
+    this.onClient('connected', session.id, this.sessions.size);
+    session.onClose(() => {
+      this.sessions.delete(session);
+      this.onClient('disconnected', session.id, this.sessions.size);
+    });
     return session;
   }
 

@@ -3,6 +3,7 @@
 // console streams, and keeps every failure of this client to this client. Error answers
 // follow libvirt's daemon (virnetserverprogram.c, remote_daemon_dispatch.c) word for word.
 
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { Connection, Domain, DomainEvent, DomainRef } from '../../api/connection.js';
 import { VirError, isVirError } from '../../errors.js';
@@ -41,6 +42,23 @@ import { ServerConsoleStream } from './console-stream.js';
 import { type CallContext, handlers } from './handlers.js';
 import { checkOpenUri } from './open-uri.js';
 
+/** 'warning': something went wrong; 'info': only of interest when tracing what clients do. */
+export type LogLevel = 'info' | 'warning';
+
+/** One answered call, for the daemon's --verbose log. */
+export interface CallRecord {
+  /** The client's number (ClientSession.id). */
+  client: number;
+  proc: number;
+  /** The procedure's name without REMOTE_PROC_, or the number when it has none. */
+  name: string;
+  /** The libvirt API it stands for, when there is one. */
+  api: string | null;
+  durationMs: number;
+  /** null when the call succeeded. */
+  error: VirError | null;
+}
+
 /** Opens the Connection a client asked for; the daemon plugs its driver in here. */
 export type ConnectionFactory = (uri: string, readOnly: boolean) => Promise<Connection>;
 
@@ -58,7 +76,8 @@ export interface SessionOptions {
   maxClientRequests: number;
   /** Bytes queued towards a client that does not read before it is dropped. */
   maxQueuedBytes: number;
-  log: (message: string) => void;
+  log: (message: string, level: LogLevel) => void;
+  onCall: (record: CallRecord) => void;
 }
 
 interface Registration {
@@ -98,6 +117,8 @@ export class ClientSession {
   constructor(
     private readonly socket: Duplex,
     private readonly options: SessionOptions,
+    /** A number naming this client in logs. */
+    readonly id = 0,
   ) {
     this.connReadOnly = options.readOnly;
     socket.on('data', (chunk: Buffer) => {
@@ -107,7 +128,7 @@ export class ClientSession {
       for (const listener of [...this.drainListeners]) listener();
     });
     socket.on('error', (error: Error) => {
-      this.options.log(`client socket error: ${error.message}`);
+      this.options.log(`client ${this.id}: socket error: ${error.message}`, 'info');
       this.teardown();
     });
     socket.on('close', () => {
@@ -150,7 +171,7 @@ export class ClientSession {
     try {
       packets = this.reader.push(chunk);
     } catch (error) {
-      this.options.log(`dropping client: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log(`dropping client ${this.id}: ${error instanceof Error ? error.message : String(error)}`, 'warning');
       this.socket.destroy();
       this.teardown();
       return;
@@ -180,7 +201,7 @@ export class ClientSession {
       return;
     }
     if (!isCall) {
-      this.options.log(`ignoring a packet of type ${header.type} for procedure ${header.proc}`);
+      this.options.log(`client ${this.id}: ignoring a packet of type ${header.type} for procedure ${header.proc}`, 'info');
       return;
     }
     if (header.type === MessageType.CALL_WITH_FDS) {
@@ -211,12 +232,24 @@ export class ClientSession {
   }
 
   private async dispatch(header: Header, payload: Buffer): Promise<void> {
+    const started = performance.now();
+    let failure: VirError | null = null;
     try {
       const ret = await this.call(header, payload);
       if (ret !== null) this.reply(header, ret);
     } catch (error) {
-      this.replyError(header, toVirError(error));
+      failure = toVirError(error);
+      this.replyError(header, failure);
     }
+    const named = procedureName(header.proc);
+    this.options.onCall({
+      client: this.id,
+      proc: header.proc,
+      name: named?.name ?? String(header.proc),
+      api: named?.api ?? null,
+      durationMs: performance.now() - started,
+      error: failure,
+    });
   }
 
   /** Runs one call; returns the encoded reply, or null when the reply was already sent. */
@@ -248,12 +281,12 @@ export class ClientSession {
       });
     }
     if (key === undefined || entry === undefined) {
-      this.options.log(`unsupported procedure ${number} ${named.name} (${named.api ?? '-'})`);
+      this.options.log(`unsupported procedure ${number} ${named.name} (${named.api ?? '-'})`, 'info');
       throw new VirError('VIR_ERR_NO_SUPPORT', named.api ?? named.name);
     }
     const handler = handlers[key];
     if (handler === undefined) {
-      this.options.log(`unsupported procedure ${number} ${named.name} (${named.api ?? '-'})`);
+      this.options.log(`unsupported procedure ${number} ${named.name} (${named.api ?? '-'})`, 'info');
       throw new VirError('VIR_ERR_NO_SUPPORT', named.api ?? named.name);
     }
     const generic = entry as Procedure<unknown, unknown>;
@@ -411,7 +444,7 @@ export class ClientSession {
       try {
         await conn.domainEventDeregisterAny(registration.connectionCallbackId);
       } catch (error) {
-        this.options.log(`deregistering an event callback failed: ${String(error)}`);
+        this.options.log(`client ${this.id}: deregistering an event callback failed: ${String(error)}`, 'warning');
       }
     }
     await conn.close();
@@ -435,7 +468,7 @@ export class ClientSession {
     if (this.closed || this.socket.destroyed) return true;
     const ok = this.socket.write(data);
     if (this.socket.writableLength > this.options.maxQueuedBytes) {
-      this.options.log(`dropping a client that does not read (${this.socket.writableLength} bytes queued)`);
+      this.options.log(`dropping client ${this.id}, which does not read (${this.socket.writableLength} bytes queued)`, 'warning');
       this.socket.destroy();
       this.teardown();
     }
@@ -457,7 +490,7 @@ export class ClientSession {
     this.keepaliveTimer = setInterval(() => {
       if (Date.now() - this.lastReceived < interval) return;
       if (this.unansweredPings >= this.options.keepaliveCount) {
-        this.options.log('closing a client that stopped answering keepalive pings');
+        this.options.log(`closing client ${this.id}, which stopped answering keepalive pings`, 'warning');
         this.socket.destroy();
         this.teardown();
         return;
@@ -487,7 +520,7 @@ export class ClientSession {
     this.conn = null;
     if (conn !== null) {
       this.release(conn).catch((error: unknown) => {
-        this.options.log(`closing a client's connection failed: ${String(error)}`);
+        this.options.log(`client ${this.id}: closing its connection failed: ${String(error)}`, 'warning');
       });
     } else {
       for (const stream of [...this.streams.values()]) stream.close();

@@ -1,0 +1,84 @@
+// A non-root user's world for tests of fc:///session: the user nobody with a home, runtime and
+// cache dir of its own in a temp dir, and a directory for VIRTD_PATH. Teardown kills whatever
+// still runs with that runtime dir (a session daemon started by a client) and removes it all.
+
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { waitFor } from './wait.js';
+
+export const NOBODY = 65534;
+
+export interface UserSandbox {
+  uid: number;
+  gid: number;
+  base: string;
+  home: string;
+  runtime: string;
+  cache: string;
+  config: string;
+  /** For VIRTD_PATH (root-owned, readable). */
+  bin: string;
+  /** The session environment: HOME and the XDG dirs. */
+  env: NodeJS.ProcessEnv;
+}
+
+/** Pids whose environment holds NAME=VALUE. */
+export async function processesWithEnv(name: string, value: string): Promise<number[]> {
+  const wanted = `${name}=${value}`;
+  const pids: number[] = [];
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environ = (await fs.readFile(`/proc/${entry}/environ`, 'latin1')).split('\0');
+      if (environ.includes(wanted)) pids.push(Number(entry));
+    } catch {
+      // gone, or a kernel thread
+    }
+  }
+  return pids;
+}
+
+export async function killProcessesWithEnv(name: string, value: string): Promise<void> {
+  for (const pid of await processesWithEnv(name, value)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await waitFor(async () => (await processesWithEnv(name, value)).length === 0, `processes with ${name}=${value} to go`, 10_000);
+}
+
+export async function makeUserSandbox(t: TestContext): Promise<UserSandbox> {
+  const base = await fs.mkdtemp(path.join(os.tmpdir(), 'fcvu-'));
+  await fs.chmod(base, 0o755);
+  const owned = async (name: string): Promise<string> => {
+    const dir = path.join(base, name);
+    await fs.mkdir(dir, { mode: 0o700 });
+    await fs.chown(dir, NOBODY, NOBODY);
+    return dir;
+  };
+  const home = await owned('home');
+  const runtime = await owned('run');
+  const cache = await owned('cache');
+  const config = await owned('config');
+  const bin = path.join(base, 'bin');
+  await fs.mkdir(bin, { mode: 0o755 });
+  t.after(async () => {
+    await killProcessesWithEnv('XDG_RUNTIME_DIR', runtime);
+    await fs.rm(base, { recursive: true, force: true });
+  });
+  return {
+    uid: NOBODY,
+    gid: NOBODY,
+    base,
+    home,
+    runtime,
+    cache,
+    config,
+    bin,
+    env: { HOME: home, XDG_RUNTIME_DIR: runtime, XDG_CACHE_HOME: cache, XDG_CONFIG_HOME: config, USER: 'nobody', LOGNAME: 'nobody' },
+  };
+}
