@@ -204,6 +204,8 @@ test('virsh: the seed workflow against virtfcd — define, list, start, dominfo,
   // brings a fresh prompt, a typed line is echoed and run, ctrl-] leaves.
   const session = await consoleSession(root.uri, NAME, [
     { expect: 'Escape character is ^] (Ctrl + ])\r\n' },
+    // What is typed before virsh makes the terminal raw is flushed: wait for raw mode.
+    { wait_raw: true },
     { send: '\r' },
     { expect: 'fcguest# ' },
     { send: 'echo hello from virsh\r' },

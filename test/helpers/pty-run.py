@@ -3,9 +3,11 @@
 # programs (virsh console). Usage: pty-run.py SCRIPT_JSON CMD ARGS...
 # SCRIPT_JSON is a list of steps: {"expect": TEXT} waits until TEXT has appeared in the output
 # after the previous expectation, {"send": TEXT} types TEXT, {"run": [CMD, ARGS...]} runs another
-# command to completion (e.g. to stop the domain under the console). Each step has a deadline.
+# command to completion (e.g. to stop the domain under the console), {"wait_raw": true} waits
+# until the program has put its terminal in raw mode (virsh console does so with TCSAFLUSH,
+# which drops whatever was typed before). Each step has a deadline.
 # Prints one JSON object: {"output": all output, "status": exit status or null, "error": …}.
-import json, os, pty, select, signal, subprocess, sys, time
+import json, os, pty, select, signal, subprocess, sys, termios, time
 
 STEP_TIMEOUT = 10.0
 
@@ -35,7 +37,28 @@ def main():
             output += data
         return True
 
+    def terminal_is_raw():
+        # The child's stdin is the pty's slave side; its line discipline settings say whether
+        # the program has left canonical mode.
+        try:
+            slave = os.open("/proc/%d/fd/0" % pid, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
+        except OSError:
+            return False
+        try:
+            return termios.tcgetattr(slave)[3] & termios.ICANON == 0
+        finally:
+            os.close(slave)
+
     for step in script:
+        if "wait_raw" in step:
+            deadline = time.monotonic() + STEP_TIMEOUT
+            while not terminal_is_raw():
+                if read_some(min(deadline, time.monotonic() + 0.01)) is None or time.monotonic() > deadline:
+                    error = "the terminal never became raw"
+                    break
+            if error is not None:
+                break
+            continue
         if "send" in step:
             os.write(fd, step["send"].encode("latin1"))
             continue
