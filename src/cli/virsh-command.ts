@@ -93,6 +93,28 @@ export async function withConnection<T>(context: CliContext, action: (connection
   }
 }
 
+/**
+ * virsh's simple domain verbs: look the domain up, act on it, print what was done; on failure
+ * virsh's "Failed to VERB domain 'NAME'" line before the error.
+ */
+export async function actOnDomain(
+  context: CliContext,
+  name: string,
+  verb: string,
+  act: (domain: Domain) => Promise<void>,
+  done: string,
+): Promise<void> {
+  await withConnection(context, async (connection) => {
+    const domain = await lookupDomain(connection, name);
+    try {
+      await act(domain);
+    } catch (error) {
+      throw failWith(`Failed to ${verb} domain '${name}'`, error);
+    }
+    context.stdout(`${done}\n`);
+  });
+}
+
 export const BY_ID = 1;
 export const BY_UUID = 2;
 export const BY_NAME = 4;

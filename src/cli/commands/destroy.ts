@@ -1,5 +1,5 @@
 import { DomainDestroyFlags } from '../../api/constants.js';
-import { DOMAIN_OPTION, failWith, lookupDomain, virshVerb, withConnection } from '../virsh-command.js';
+import { DOMAIN_OPTION, actOnDomain, virshVerb } from '../virsh-command.js';
 
 export const destroy = virshVerb({
   name: 'destroy',
@@ -14,14 +14,6 @@ export const destroy = virshVerb({
     let flags = 0;
     if (options.bool('graceful')) flags |= DomainDestroyFlags.GRACEFUL;
     if (options.bool('remove-logs')) flags |= DomainDestroyFlags.REMOVE_LOGS;
-    await withConnection(context, async (connection) => {
-      const domain = await lookupDomain(connection, name);
-      try {
-        await domain.destroy(flags);
-      } catch (error) {
-        throw failWith(`Failed to destroy domain '${name}'`, error);
-      }
-      context.stdout(`Domain '${name}' destroyed\n`);
-    });
+    await actOnDomain(context, name, 'destroy', (domain) => domain.destroy(flags), `Domain '${name}' destroyed`);
   },
 });

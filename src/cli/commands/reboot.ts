@@ -1,4 +1,4 @@
-import { DOMAIN_OPTION, failWith, lookupDomain, virshVerb, withConnection } from '../virsh-command.js';
+import { DOMAIN_OPTION, actOnDomain, virshVerb } from '../virsh-command.js';
 import { modeFlags } from './shutdown.js';
 
 export const reboot = virshVerb({
@@ -8,14 +8,6 @@ export const reboot = virshVerb({
   async run(options, context) {
     const name = options.required('domain');
     const flags = modeFlags(options.string('mode'));
-    await withConnection(context, async (connection) => {
-      const domain = await lookupDomain(connection, name);
-      try {
-        await domain.reboot(flags);
-      } catch (error) {
-        throw failWith(`Failed to reboot domain '${name}'`, error);
-      }
-      context.stdout(`Domain '${name}' is being rebooted\n`);
-    });
+    await actOnDomain(context, name, 'reboot', (domain) => domain.reboot(flags), `Domain '${name}' is being rebooted`);
   },
 });

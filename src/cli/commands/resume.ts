@@ -1,4 +1,4 @@
-import { DOMAIN_OPTION, failWith, lookupDomain, virshVerb, withConnection } from '../virsh-command.js';
+import { DOMAIN_OPTION, actOnDomain, virshVerb } from '../virsh-command.js';
 
 export const resume = virshVerb({
   name: 'resume',
@@ -6,14 +6,6 @@ export const resume = virshVerb({
   options: [DOMAIN_OPTION],
   async run(options, context) {
     const name = options.required('domain');
-    await withConnection(context, async (connection) => {
-      const domain = await lookupDomain(connection, name);
-      try {
-        await domain.resume();
-      } catch (error) {
-        throw failWith(`Failed to resume domain '${name}'`, error);
-      }
-      context.stdout(`Domain '${name}' resumed\n`);
-    });
+    await actOnDomain(context, name, 'resume', (domain) => domain.resume(), `Domain '${name}' resumed`);
   },
 });

@@ -1,5 +1,5 @@
 import { DomainShutdownFlags } from '../../api/constants.js';
-import { CommandError, DOMAIN_OPTION, failWith, lookupDomain, virshVerb, withConnection } from '../virsh-command.js';
+import { DOMAIN_OPTION, CommandError, actOnDomain, virshVerb } from '../virsh-command.js';
 
 const MODES: Record<string, number> = {
   acpi: DomainShutdownFlags.ACPI_POWER_BTN,
@@ -28,14 +28,6 @@ export const shutdown = virshVerb({
   async run(options, context) {
     const name = options.required('domain');
     const flags = modeFlags(options.string('mode'));
-    await withConnection(context, async (connection) => {
-      const domain = await lookupDomain(connection, name);
-      try {
-        await domain.shutdown(flags);
-      } catch (error) {
-        throw failWith(`Failed to shutdown domain '${name}'`, error);
-      }
-      context.stdout(`Domain '${name}' is being shutdown\n`);
-    });
+    await actOnDomain(context, name, 'shutdown', (domain) => domain.shutdown(flags), `Domain '${name}' is being shutdown`);
   },
 });

@@ -1,4 +1,4 @@
-import { DOMAIN_OPTION, failWith, lookupDomain, virshVerb, withConnection } from '../virsh-command.js';
+import { DOMAIN_OPTION, actOnDomain, virshVerb } from '../virsh-command.js';
 
 export const suspend = virshVerb({
   name: 'suspend',
@@ -6,14 +6,6 @@ export const suspend = virshVerb({
   options: [DOMAIN_OPTION],
   async run(options, context) {
     const name = options.required('domain');
-    await withConnection(context, async (connection) => {
-      const domain = await lookupDomain(connection, name);
-      try {
-        await domain.suspend();
-      } catch (error) {
-        throw failWith(`Failed to suspend domain '${name}'`, error);
-      }
-      context.stdout(`Domain '${name}' suspended\n`);
-    });
+    await actOnDomain(context, name, 'suspend', (domain) => domain.suspend(), `Domain '${name}' suspended`);
   },
 });

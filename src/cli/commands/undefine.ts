@@ -1,4 +1,4 @@
-import { DOMAIN_OPTION, failWith, lookupDomain, virshVerb, withConnection } from '../virsh-command.js';
+import { DOMAIN_OPTION, actOnDomain, virshVerb } from '../virsh-command.js';
 
 export const undefine = virshVerb({
   name: 'undefine',
@@ -6,14 +6,6 @@ export const undefine = virshVerb({
   options: [DOMAIN_OPTION],
   async run(options, context) {
     const name = options.required('domain');
-    await withConnection(context, async (connection) => {
-      const domain = await lookupDomain(connection, name);
-      try {
-        await domain.undefine(0);
-      } catch (error) {
-        throw failWith(`Failed to undefine domain '${name}'`, error);
-      }
-      context.stdout(`Domain '${name}' has been undefined\n`);
-    });
+    await actOnDomain(context, name, 'undefine', (domain) => domain.undefine(0), `Domain '${name}' has been undefined`);
   },
 });
