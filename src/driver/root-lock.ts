@@ -123,6 +123,12 @@ export class RootLock {
     } finally {
       await fs.rm(temporary, { force: true });
     }
+    // A contender that stalled between listing and linking can create a generation that others
+    // have already passed (and removed): it only holds the lock if its file is still the top.
+    if ((await listGenerations(directory)).at(-1) !== top + 1) {
+      await fs.rm(next, { force: true });
+      return 'raced';
+    }
     await Promise.all(generations.map((generation) => fs.rm(path.join(directory, `${LOCK_PREFIX}${generation}`), { force: true })));
     return new RootLock(next, me);
   }

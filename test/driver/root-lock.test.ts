@@ -90,3 +90,28 @@ test('a killed holder\'s lock is stale and taken over; racing takers get it one 
   }
   assert.equal(holders, 4);
 });
+
+test('a contender that stalls while others take and pass generations does not take a stale one', async (t) => {
+  const directory = await tempDir(t);
+  const file = (generation: number) => path.join(directory, `driver.lock.${generation}`);
+  const record = (pid: number) => `${JSON.stringify({ pid, startTime: 1, kind: 'embed' })}\n`;
+  await fs.writeFile(file(5), record(5));
+  // While this contender checks generation 5's holder (gone), two others take 6 then 7 and
+  // remove the older files: the contender then links 6, which no longer exists.
+  let stalled = false;
+  const startTimeOf = async (pid: number): Promise<number | undefined> => {
+    if (pid === process.pid) return readProcessStartTime(pid);
+    if (pid === 5 && !stalled) {
+      stalled = true;
+      await fs.writeFile(file(7), record(7));
+      await fs.rm(file(5));
+      return undefined;
+    }
+    return pid === 7 ? 1 : undefined;
+  };
+  await assert.rejects(
+    RootLock.acquire(directory, { kind: 'embed', waitMs: 100, rootName: "'R'", startTimeOf, pollMs: 10 }),
+    (error: unknown) => error instanceof VirError && /pid 7/.test(error.message),
+  );
+  assert.deepEqual((await fs.readdir(directory)).filter((entry) => entry.startsWith('driver.lock')), ['driver.lock.7']);
+});
