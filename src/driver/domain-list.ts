@@ -18,7 +18,8 @@ export class DomainList {
   }
 
   findByUuid(uuid: string): DomainObject | undefined {
-    return this.byUuid.get(normaliseUuid(uuid));
+    // Keys are dashed lowercase, as uuids arrive from the protocol and the API's own handles.
+    return this.byUuid.get(uuid) ?? this.byUuid.get(normaliseUuid(uuid));
   }
 
   findByName(name: string): DomainObject | undefined {

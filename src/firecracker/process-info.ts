@@ -32,12 +32,13 @@ export interface ProcessStat {
 export function parseProcStat(text: string): ProcessStat | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
-  // After ") ": field 3 (state) is index 0, so field N is index N - 3.
-  const fields = text.slice(close + 2).trim().split(' ');
+  // After ") ": field 3 (state) is the first; fields up to 22 are all fcvirt needs, so the
+  // split stops there (virDomainGetInfo reads this on every call).
+  const fields = text.slice(close + 2).split(' ', 20);
   const field = (n: number): number => Number(fields[n - 3]);
   const state = fields[0];
   const values = { ppid: field(4), utime: field(14), stime: field(15), startTime: field(22) };
-  if (state === undefined || Object.values(values).some((v) => !Number.isSafeInteger(v))) return undefined;
+  if (state === undefined || state === '' || Object.values(values).some((v) => !Number.isSafeInteger(v))) return undefined;
   return { state, ...values };
 }
 

@@ -90,6 +90,44 @@ const keyByNumber = new Map<number, ProcedureKey>(
   (Object.keys(procedures) as ProcedureKey[]).map((key) => [procedures[key].proc, key]),
 );
 
+interface SessionActions {
+  openConsole(header: Header, domain: Domain, devName: string | null, flags: number): Promise<void>;
+  registerEvent(conn: Connection, eventId: number, domain: DomainRef | null): Promise<number>;
+  deregisterEvent(conn: Connection, callbackId: number): Promise<void>;
+  setCloseCallback(registered: boolean): void;
+  closeConnection(): Promise<void>;
+}
+
+/** One call's CallContext: a small object per call, every action shared with the session. */
+class SessionCallContext implements CallContext {
+  constructor(
+    private readonly actions: SessionActions,
+    readonly conn: Connection,
+    private readonly header: Header,
+    readonly readOnly: boolean,
+  ) {}
+
+  openConsole(domain: Domain, devName: string | null, flags: number): Promise<void> {
+    return this.actions.openConsole(this.header, domain, devName, flags);
+  }
+
+  registerEvent(eventId: number, domain: DomainRef | null): Promise<number> {
+    return this.actions.registerEvent(this.conn, eventId, domain);
+  }
+
+  deregisterEvent(callbackId: number): Promise<void> {
+    return this.actions.deregisterEvent(this.conn, callbackId);
+  }
+
+  setCloseCallback(registered: boolean): void {
+    this.actions.setCloseCallback(registered);
+  }
+
+  closeConnection(): Promise<void> {
+    return this.actions.closeConnection();
+  }
+}
+
 function rpcError(detail: string): VirError {
   return new VirError('VIR_ERR_RPC', detail, { domain: 'VIR_FROM_RPC' });
 }
@@ -113,6 +151,16 @@ export class ClientSession {
   private lastReceived = Date.now();
   private unansweredPings = 0;
   private readonly closeListeners: (() => void)[] = [];
+  /** What a call's context may ask of this session; built once, shared by every call. */
+  private readonly actions: SessionActions = {
+    openConsole: (header, domain, devName, flags) => this.openConsole(header, domain, devName, flags),
+    registerEvent: (conn, eventId, domain) => this.registerEvent(conn, eventId, domain),
+    deregisterEvent: (conn, callbackId) => this.deregisterEvent(conn, callbackId),
+    setCloseCallback: (registered) => {
+      this.closeCallback = registered;
+    },
+    closeConnection: () => this.closeConnection(),
+  };
 
   constructor(
     private readonly socket: Duplex,
@@ -320,17 +368,7 @@ export class ClientSession {
   }
 
   private context(conn: Connection, header: Header): CallContext {
-    return {
-      conn,
-      readOnly: this.connReadOnly,
-      openConsole: (domain, devName, flags) => this.openConsole(header, domain, devName, flags),
-      registerEvent: (eventId, domain) => this.registerEvent(conn, eventId, domain),
-      deregisterEvent: (callbackId) => this.deregisterEvent(conn, callbackId),
-      setCloseCallback: (registered) => {
-        this.closeCallback = registered;
-      },
-      closeConnection: () => this.closeConnection(),
-    };
+    return new SessionCallContext(this.actions, conn, header, this.connReadOnly);
   }
 
   private async openConsole(header: Header, domain: Domain, devName: string | null, flags: number): Promise<void> {
