@@ -19,7 +19,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -30,6 +29,7 @@ import { RemoteConnection } from '../src/rpc/client/remote-connection.js';
 import { benchBackend, benchDomainXml, median } from './driver-bench-support.js';
 import type { Scenario } from './harness.js';
 import { LIBVIRTD, startLibvirtd } from './libvirtd.js';
+import { socketAnswers } from '../src/socket-answers.js';
 
 const execFileAsync = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -49,19 +49,6 @@ async function client<T>(uri: string, ...args: string[]): Promise<T> {
   return JSON.parse(stdout) as T;
 }
 
-function answers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect(socketPath);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => {
-      resolve(false);
-    });
-  });
-}
-
 interface Virtfcd {
   uri: string;
   root: string;
@@ -77,7 +64,7 @@ async function startVirtfcd(root: string, backendPath: string, args: string[] = 
   if (log !== 'inherit') await log.close();
   const socket = path.join(root, 'run/libvirt/virtfcd-sock');
   const deadline = Date.now() + 20_000;
-  while (!(await answers(socket))) {
+  while (!(await socketAnswers(socket))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error('virtfcd did not start');
     await delay(20);
   }

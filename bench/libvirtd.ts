@@ -7,10 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { socketAnswers } from '../src/socket-answers.js';
 
 export const LIBVIRTD = '/usr/sbin/libvirtd';
 const NOBODY = 65534;
@@ -19,19 +19,6 @@ export interface Libvirtd {
   uri: string;
   logFile: string;
   stop(): Promise<void>;
-}
-
-function answers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect(socketPath);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => {
-      resolve(false);
-    });
-  });
 }
 
 export async function startLibvirtd(): Promise<Libvirtd> {
@@ -91,7 +78,7 @@ export async function startLibvirtd(): Promise<Libvirtd> {
     await fs.rm(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 15_000;
-  while (!(await answers(socket))) {
+  while (!(await socketAnswers(socket))) {
     if (state.exited || Date.now() > deadline) {
       const log = await fs.readFile(logFile, 'utf8').catch(() => '');
       await stop();

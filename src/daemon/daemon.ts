@@ -7,11 +7,12 @@ import fs from 'node:fs/promises';
 import type { Connection } from '../api/connection.js';
 import { isVirError, VirError } from '../errors.js';
 import { strerror } from '../system-error.js';
-import { answers, listen, type Listener } from '../rpc/listen.js';
+import { listen, type Listener } from '../rpc/listen.js';
 import type { RpcServerOptions } from '../rpc/server/server.js';
 import { IdleShutdown } from './idle-shutdown.js';
 import type { Logger } from './logger.js';
 import { RO_SOCKET_MODE, RW_SOCKET_MODE, type DaemonSockets } from './socket-paths.js';
+import { socketAnswers } from '../socket-answers.js';
 
 /** What the daemon serves: the fc driver on one root. */
 export interface DaemonBackend {
@@ -101,7 +102,7 @@ export class Daemon {
     const paths = [sockets.rw, ...(sockets.ro === undefined ? [] : [sockets.ro])];
     // Before the driver is touched: a second daemon must not even try to take the root.
     for (const socketPath of paths) {
-      if (await answers(socketPath)) {
+      if (await socketAnswers(socketPath)) {
         throw new VirError(
           'VIR_ERR_OPERATION_FAILED',
           `another daemon is already serving ${socketPath}; stop it first, or give this one another --root`,

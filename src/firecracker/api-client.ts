@@ -3,8 +3,8 @@
 // Every failure becomes a VirError that carries Firecracker's own words and the request
 // that was refused, and says so when the Firecracker process died instead of answering.
 import http from 'node:http';
-import net from 'node:net';
 import { VirError } from '../errors.js';
+import { socketAnswers } from '../socket-answers.js';
 
 export type ApiMethod = 'GET' | 'PUT' | 'PATCH';
 
@@ -284,7 +284,7 @@ export async function waitForApiSocket(socketPath: string, options: WaitForApiSo
     if (exit !== undefined) {
       throw new VirError('VIR_ERR_OPERATION_FAILED', `Firecracker exited (${describeExit(exit)}) before its API socket ${socketPath} accepted connections`);
     }
-    if (await canConnect(socketPath)) return;
+    if (await socketAnswers(socketPath)) return;
     const left = options.deadline - Date.now();
     if (left <= 0) {
       throw new VirError('VIR_ERR_OPERATION_TIMEOUT', `Firecracker's API socket ${socketPath} did not accept connections in time`);
@@ -298,20 +298,6 @@ export async function waitForApiSocket(socketPath: string, options: WaitForApiSo
     });
     wake = undefined;
   }
-}
-
-function canConnect(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(socketPath);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }
 
 function parseBody(text: string): unknown {

@@ -22,13 +22,13 @@
 import { spawn, execFile } from 'node:child_process';
 import { access, constants, open, stat, unlink } from 'node:fs/promises';
 import { closeSync, openSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { VirError } from '../errors.js';
 import { readProcessStartTime } from './process-info.js';
 import { inheritableFds } from './inherited-fds.js';
 import { parseVersionOutput, versionAtLeast, type FirecrackerVersion } from './version.js';
 import { describeExit, waitForApiSocket as waitForConnectable, type ProcessExit } from './api-client.js';
+import { socketAnswers } from '../socket-answers.js';
 
 export type { ProcessExit } from './api-client.js';
 
@@ -163,7 +163,7 @@ async function clearApiSocket(apiSocket: string): Promise<void> {
   if (Buffer.byteLength(apiSocket) > SUN_PATH_MAX) {
     throw new VirError('VIR_ERR_CONFIG_UNSUPPORTED', `UNIX socket path '${apiSocket}' too long (at most ${SUN_PATH_MAX} bytes)`);
   }
-  if (await canConnect(apiSocket)) {
+  if (await socketAnswers(apiSocket)) {
     throw new VirError('VIR_ERR_OPERATION_INVALID', `API socket '${apiSocket}' is in use by another process`);
   }
   await unlink(apiSocket).catch((error: unknown) => {
@@ -255,20 +255,6 @@ export interface WaitForApiSocketOptions {
   logFile?: string;
   /** Where this run's output starts in the log (ConsoleFiles.logOffset). */
   logOffset?: number;
-}
-
-async function canConnect(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect(socketPath);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => {
-      probe.destroy();
-      resolve(false);
-    });
-  });
 }
 
 /** The last lines a process wrote to its log since `offset`, for an error message. */

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { VirError } from '../errors.js';
 import { RpcServer, type RpcServerOptions } from './server/server.js';
+import { socketAnswers } from '../socket-answers.js';
 
 export interface ListenOptions extends RpcServerOptions {
   path: string;
@@ -21,20 +22,6 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** Resolves whether something accepts connections on the socket path. */
-export function answers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect(socketPath);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => {
-      resolve(false);
-    });
-  });
-}
-
 export async function listen(options: ListenOptions): Promise<Listener> {
   const socketPath = options.path;
   await fs.mkdir(path.dirname(socketPath), { recursive: true });
@@ -43,7 +30,7 @@ export async function listen(options: ListenOptions): Promise<Listener> {
     if (!existing.isSocket()) {
       throw new VirError('VIR_ERR_OPERATION_FAILED', `${socketPath} exists and is not a socket; remove it or choose another path`);
     }
-    if (await answers(socketPath)) {
+    if (await socketAnswers(socketPath)) {
       throw new VirError('VIR_ERR_OPERATION_FAILED', `another daemon is already serving ${socketPath}`);
     }
     await fs.unlink(socketPath);

@@ -11,7 +11,7 @@ import { repoRoot } from '../helpers/paths.js';
 import { run, which } from '../helpers/run.js';
 import { makeUserSandbox, processesWithEnv } from '../helpers/user-sandbox.js';
 import { waitFor } from '../helpers/wait.js';
-import { answers } from '../../src/rpc/listen.js';
+import { socketAnswers } from '../../src/socket-answers.js';
 
 const MEMORY_VIRTFCD = path.join(repoRoot, 'dist', 'test', 'helpers', 'memory-virtfcd.js');
 const VIRSH = which('virsh');
@@ -49,7 +49,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     t.after(() => child.kill('SIGKILL'));
     const rw = path.join(root, 'run/libvirt/virtfcd-sock');
     const ro = path.join(root, 'run/libvirt/virtfcd-sock-ro');
-    await waitFor(async () => (await answers(rw)) && (await answers(ro)), 'the daemon to listen', 10_000);
+    await waitFor(async () => (await socketAnswers(rw)) && (await socketAnswers(ro)), 'the daemon to listen', 10_000);
     child.kill(signal);
     assert.equal(await exited, 0);
     assert.equal(stderr, '');

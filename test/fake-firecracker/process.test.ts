@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  RawConnection, bootRequests, canConnect, expectOk, rawRequest, spawnFake, startFake, tempDir, waitFor, waitForApi,
+  RawConnection, bootRequests, expectOk, rawRequest, spawnFake, startFake, tempDir, waitFor, waitForApi,
   type FakeProcess, type FakeVersion,
 } from '../helpers/fake-firecracker.js';
+import { socketAnswers } from '../../src/socket-answers.js';
 
 const { dir, cleanup } = tempDir('fcvirt-fake-');
 after(cleanup);
@@ -222,9 +223,9 @@ describe('devices the double checks on the host', () => {
       const first = path.join(dir, 'v1.sock');
       const second = path.join(dir, 'v2.sock');
       await expectOk(socket, [['PUT', '/vsock', JSON.stringify({ guest_cid: 3, uds_path: first })]]);
-      await waitFor(() => canConnect(first), 'the vsock socket');
+      await waitFor(() => socketAnswers(first), 'the vsock socket');
       await expectOk(socket, [['PUT', '/vsock', JSON.stringify({ guest_cid: 3, uds_path: second })]]);
-      await waitFor(() => canConnect(second), 'the second vsock socket');
+      await waitFor(() => socketAnswers(second), 'the second vsock socket');
       assert.equal(fs.existsSync(first), false);
       const taken = await rawRequest(socket, 'PUT', '/vsock', JSON.stringify({ guest_cid: 3, uds_path: socket }));
       assert.deepEqual(JSON.parse(taken.body ?? ''), {

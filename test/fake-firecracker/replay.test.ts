@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { testData } from '../helpers/paths.js';
 import {
-  FAKE_VERSIONS, RawConnection, canConnect, normaliseLog, spawnFake, startFake, waitFor, waitForApi,
+  FAKE_VERSIONS, RawConnection, normaliseLog, spawnFake, startFake, waitFor, waitForApi,
   type FakeProcess, type FakeVersion, type RawResponse,
 } from '../helpers/fake-firecracker.js';
+import { socketAnswers } from '../../src/socket-answers.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -206,7 +207,7 @@ class Session {
     const expectedExit = step.response.process_exit ?? record.exit_code_if_exited;
     if (expectedExit !== null && expectedExit !== undefined) assert.equal(code, expectedExit, `${where}: exit code`);
     assert.equal(step.response.error, 'ConnectionRefusedError');
-    assert.equal(await canConnect(this.socket), false, `${where}: connection refused`);
+    assert.equal(await socketAnswers(this.socket), false, `${where}: connection refused`);
     for (const [stream, tail] of [['stderr', step.response.stderr_tail], ['stdout', step.response.stdout_tail]] as const) {
       if (tail === undefined) continue;
       const ours = normaliseLog(this.work.unfill(this.fake[stream]));

@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
+import { socketAnswers } from '../../src/socket-answers.js';
 
 export const FAKE_FIRECRACKER = path.join(repoRoot, 'test', 'fake-firecracker', 'firecracker');
 export const FAKE_VERSIONS = ['0.25.2', '1.3.3', '1.16.1'] as const;
@@ -71,22 +72,11 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
   }
 }
 
-export function canConnect(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(socketPath);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => { resolve(false); });
-  });
-}
-
 /** Ready means a connect succeeds; a process that dies first fails the wait at once. */
 export async function waitForApi(fake: FakeProcess, socketPath: string): Promise<void> {
   await waitFor(async () => {
     if (fake.exit !== undefined) throw new Error(`the double exited (${JSON.stringify(fake.exit)}) before listening: ${fake.stderr}${fake.stdout}`);
-    return canConnect(socketPath);
+    return socketAnswers(socketPath);
   }, `the API socket ${socketPath}`);
 }
 

@@ -8,11 +8,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { answers } from '../../src/rpc/listen.js';
 import { killProcessesUnder } from './embed-root.js';
 import { fakeFirecracker } from './fc-backend.js';
 import { repoRoot } from './paths.js';
 import { waitFor } from './wait.js';
+import { socketAnswers } from '../../src/socket-answers.js';
 
 export const virtfcdScript = path.join(repoRoot, 'dist', 'src', 'daemon', 'virtfcd.js');
 
@@ -86,7 +86,7 @@ export async function makeDaemonRoot(t: TestContext, netns?: string): Promise<Da
       await waitFor(
         async () => {
           if (ended) throw new Error(`virtfcd exited before it listened:\n${stderr}`);
-          return (await answers(rw)) && (await answers(ro));
+          return (await socketAnswers(rw)) && (await socketAnswers(ro));
         },
         'virtfcd to listen',
         20_000,
