@@ -9,10 +9,12 @@ import path from 'node:path';
 import { fcvirtScript } from '../helpers/cli.js';
 import { domainXml, fakeBackend } from '../helpers/fc-backend.js';
 import { run } from '../helpers/run.js';
-import { makeUserSandbox, processesWithEnv } from '../helpers/user-sandbox.js';
+import { makeUserSandbox, userCannotRunCheckout, processesWithEnv } from '../helpers/user-sandbox.js';
 import { doublePath } from '../helpers/virtfcd.js';
 
-test('fcvirt -c fc:///session starts the user\'s virtfcd and keeps using it; LIBVIRT_DEFAULT_URI works the same', async (t) => {
+const asUser = { skip: userCannotRunCheckout() };
+
+test('fcvirt -c fc:///session starts the user\'s virtfcd and keeps using it; LIBVIRT_DEFAULT_URI works the same', asUser, async (t) => {
   const user = await makeUserSandbox(t);
   const file = path.join(user.home, 'mine.xml');
   await fs.writeFile(file, domainXml(fakeBackend, { name: 'mine' }));

@@ -8,8 +8,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
 import { run } from '../helpers/run.js';
-import { makeUserSandbox, processesWithEnv, type UserSandbox } from '../helpers/user-sandbox.js';
+import { makeUserSandbox, userCannotRunCheckout, processesWithEnv, type UserSandbox } from '../helpers/user-sandbox.js';
 import { waitFor } from '../helpers/wait.js';
+
+const asUser = { skip: userCannotRunCheckout() };
 
 const CLIENT = path.join(repoRoot, 'dist', 'test', 'helpers', 'session-client.js');
 const MEMORY_VIRTFCD = path.join(repoRoot, 'dist', 'test', 'helpers', 'memory-virtfcd.js');
@@ -31,7 +33,7 @@ function client(user: UserSandbox, env: NodeJS.ProcessEnv = {}) {
   return run(process.execPath, [CLIENT], { uid: user.uid, gid: user.gid, cwd: user.home, env: { ...user.env, VIRTD_PATH: user.bin, ...env } });
 }
 
-test('fc:///session starts virtfcd --session --timeout=120 once for racing clients; it exits when idle', async (t) => {
+test('fc:///session starts virtfcd --session --timeout=120 once for racing clients; it exits when idle', asUser, async (t) => {
   const user = await makeUserSandbox(t);
   const spawns = await standIn(user);
   const results = await Promise.all([client(user), client(user), client(user)]);
@@ -51,7 +53,7 @@ test('fc:///session starts virtfcd --session --timeout=120 once for racing clien
   await assert.rejects(fs.lstat(socket), { code: 'ENOENT' });
 });
 
-test('LIBVIRT_AUTOSTART=0 starts nothing and reports the socket as libvirt does', async (t) => {
+test('LIBVIRT_AUTOSTART=0 starts nothing and reports the socket as libvirt does', asUser, async (t) => {
   const user = await makeUserSandbox(t);
   const spawns = await standIn(user);
   const result = await client(user, { LIBVIRT_AUTOSTART: '0' });
@@ -62,7 +64,7 @@ test('LIBVIRT_AUTOSTART=0 starts nothing and reports the socket as libvirt does'
   assert.equal(await fs.readFile(spawns, 'utf8'), '');
 });
 
-test('a daemon that fails to start is reported with what it said', async (t) => {
+test('a daemon that fails to start is reported with what it said', asUser, async (t) => {
   const user = await makeUserSandbox(t);
   await standIn(user, `echo 'virtfcd: error: cannot start: the disk is on fire' >&2\nexit 1`);
   const result = await client(user);

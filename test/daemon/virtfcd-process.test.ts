@@ -9,9 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
 import { run, which } from '../helpers/run.js';
-import { makeUserSandbox, processesWithEnv } from '../helpers/user-sandbox.js';
+import { makeUserSandbox, userCannotRunCheckout, processesWithEnv } from '../helpers/user-sandbox.js';
 import { waitFor } from '../helpers/wait.js';
 import { socketAnswers } from '../../src/socket-answers.js';
+
+const asUser = { skip: userCannotRunCheckout() };
 
 const MEMORY_VIRTFCD = path.join(repoRoot, 'dist', 'test', 'helpers', 'memory-virtfcd.js');
 const VIRSH = which('virsh');
@@ -27,7 +29,7 @@ test('usage errors exit 2 with one sentence; --help and --version exit 0', async
   assert.deepEqual(version, { status: 0, stdout: 'virtfcd (fcvirt) 0.1.0\n', stderr: '' });
 });
 
-test('the system instance as a user: refused with what to do instead, nothing left behind', async (t) => {
+test('the system instance as a user: refused with what to do instead, nothing left behind', asUser, async (t) => {
   const user = await makeUserSandbox(t);
   const result = await run(process.execPath, [MEMORY_VIRTFCD, '--system'], { uid: user.uid, gid: user.gid, cwd: user.home, env: user.env });
   assert.equal(result.status, 1);
@@ -57,7 +59,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-test('the stock virsh in direct mode spawns $VIRTD_PATH/virtfcd --timeout=120 for a user\'s fc:///session', { skip: VIRSH === null ? 'virsh is not installed' : false }, async (t) => {
+test('the stock virsh in direct mode spawns $VIRTD_PATH/virtfcd --timeout=120 for a user\'s fc:///session', { skip: VIRSH === null ? 'virsh is not installed' : userCannotRunCheckout() }, async (t) => {
   const user = await makeUserSandbox(t);
   const spawns = path.join(user.base, 'spawns');
   await fs.writeFile(spawns, '');

@@ -2,10 +2,12 @@
 // cache dir of its own in a temp dir, and a directory for VIRTD_PATH. Teardown kills whatever
 // still runs with that runtime dir (a session daemon started by a client) and removes it all.
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+import { repoRoot } from './paths.js';
 import { waitFor } from './wait.js';
 
 export const NOBODY = 65534;
@@ -22,6 +24,22 @@ export interface UserSandbox {
   bin: string;
   /** The session environment: HOME and the XDG dirs. */
   env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Why the user nobody cannot run this checkout's code (a parent directory of the checkout that
+ * only root may enter, e.g. a clone under /root or in a mode-0700 temp dir), as a skip reason;
+ * false when it can. The tests that run code as that user skip with this reason.
+ */
+export function userCannotRunCheckout(): string | false {
+  const needed = [path.join(repoRoot, 'dist', 'src', 'index.js'), path.join(repoRoot, 'node_modules', 'saxes', 'package.json')];
+  for (const file of needed) {
+    const probe = spawnSync('test', ['-r', file], { uid: NOBODY, gid: NOBODY });
+    if (probe.status !== 0) {
+      return `the user nobody cannot read ${file}: these tests run the client as that user; clone where every user may enter each parent directory`;
+    }
+  }
+  return false;
 }
 
 /** Pids whose environment holds NAME=VALUE. */
