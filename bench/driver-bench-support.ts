@@ -1,5 +1,6 @@
 // What the driver benchmarks share: the Firecracker to run (the test double unless a real one
 // is configured), a domain for it, medians, and the shape of an asynchronous scenario.
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,8 +15,25 @@ export interface BenchBackend {
   rootfs: string;
 }
 
+/** The first executable `firecracker` in PATH, if any. */
+function firecrackerInPath(): string | undefined {
+  return (process.env.PATH ?? '').split(':').map((dir) => path.join(dir, 'firecracker')).find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * A real Firecracker when FCVIRT_TEST_KERNEL and FCVIRT_TEST_ROOTFS name a guest (the binary:
+ * FCVIRT_TEST_FIRECRACKER, else `firecracker` in PATH), the test double otherwise.
+ */
 export function benchBackend(): BenchBackend {
-  const { FCVIRT_TEST_FIRECRACKER: emulator, FCVIRT_TEST_KERNEL: kernel, FCVIRT_TEST_ROOTFS: rootfs } = process.env;
+  const { FCVIRT_TEST_KERNEL: kernel, FCVIRT_TEST_ROOTFS: rootfs } = process.env;
+  const emulator = process.env.FCVIRT_TEST_FIRECRACKER ?? firecrackerInPath();
   if (emulator !== undefined && kernel !== undefined && rootfs !== undefined) return { name: 'real', emulator, kernel, rootfs };
   return {
     name: 'test double',

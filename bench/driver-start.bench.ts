@@ -3,7 +3,7 @@
 //             acknowledged and the status file written)
 //   baseline  the same binary spawned by a few lines of code and sent the same plan over its
 //             socket, until InstanceStart is acknowledged
-// Both use the Firecracker test double (or FCVIRT_TEST_FIRECRACKER/KERNEL/ROOTFS when set).
+// Both use the Firecracker test double (or a real one: see benchBackend).
 // Target: the driver's median ≤ 1.15 × the baseline's.
 
 import { spawn } from 'node:child_process';

@@ -1,11 +1,13 @@
 // The Firecracker the end-to-end tests drive: the test double always, a real binary too when
-// FCVIRT_TEST_FIRECRACKER, FCVIRT_TEST_KERNEL and FCVIRT_TEST_ROOTFS name one and its guest.
+// FCVIRT_TEST_KERNEL and FCVIRT_TEST_ROOTFS name a guest and FCVIRT_TEST_FIRECRACKER names the
+// binary (else `firecracker` in PATH is the one).
 // Tests are written once and run per backend; what only the double can do (forced crashes,
 // scripted reboots) is skipped on the real one, saying why.
 
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot, testData } from './paths.js';
+import { which } from './run.js';
 
 export interface Backend {
   name: 'fake' | 'real';
@@ -39,13 +41,20 @@ export const fakeBackend: Backend = {
   consoleReady: 'fcguest# ',
 };
 
+/** `firecracker` in PATH, unless that is the test double. */
+function firecrackerInPath(): string {
+  const found = which('firecracker');
+  if (found === null) return '';
+  return realpathSync(found) === realpathSync(fakeFirecracker) ? '' : found;
+}
+
 function realBackend(): Backend {
-  const emulator = process.env.FCVIRT_TEST_FIRECRACKER ?? '';
   const kernel = process.env.FCVIRT_TEST_KERNEL ?? '';
   const rootfs = process.env.FCVIRT_TEST_ROOTFS ?? '';
+  const emulator = process.env.FCVIRT_TEST_FIRECRACKER ?? (kernel !== '' && rootfs !== '' ? firecrackerInPath() : '');
   let skip: string | undefined;
   if (emulator === '' || kernel === '' || rootfs === '') {
-    skip = 'no real Firecracker: set FCVIRT_TEST_FIRECRACKER, FCVIRT_TEST_KERNEL and FCVIRT_TEST_ROOTFS to run these against one';
+    skip = 'no real Firecracker: set FCVIRT_TEST_KERNEL and FCVIRT_TEST_ROOTFS (a guest kernel printing on ttyS0 and its root filesystem) and put firecracker in PATH or name it in FCVIRT_TEST_FIRECRACKER to run these against one';
   } else if (![emulator, kernel, rootfs].every((file) => existsSync(file))) {
     skip = 'FCVIRT_TEST_FIRECRACKER, FCVIRT_TEST_KERNEL or FCVIRT_TEST_ROOTFS names a file that does not exist';
   } else if (!existsSync('/dev/kvm')) {
