@@ -3,6 +3,7 @@
 // Domains are handles like libvirt's virDomainPtr: name, uuid and the id seen at lookup;
 // every operation looks the domain up again by uuid.
 
+import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type {
   Connection,
@@ -28,9 +29,12 @@ export interface DriverConnectionOptions {
 export class DriverConnection implements Connection {
   private readonly registry: ConnectionEventRegistry;
   private closed = false;
+  /** Names this connection to the driver: domains it starts with START_AUTODESTROY die with it. */
+  readonly token = randomUUID();
 
   constructor(readonly uri: string, readonly driver: FcDriver, private readonly options: DriverConnectionOptions = {}) {
     this.registry = new ConnectionEventRegistry(driver.events);
+    driver.openConnection(this.token);
   }
 
   /** Runs a call, refusing it once the connection is closed; errors are always VirError. */
@@ -55,6 +59,7 @@ export class DriverConnection implements Connection {
     if (this.closed) return;
     this.closed = true;
     this.registry.clear();
+    await this.driver.closeConnection(this.token);
     await this.options.onClose?.();
   }
 
@@ -103,7 +108,7 @@ export class DriverConnection implements Connection {
   }
 
   createXML(xml: string, flags = 0): Promise<Domain> {
-    return this.mutate('virDomainCreateXML', async () => this.handle(await this.driver.createXML(xml, flags)));
+    return this.mutate('virDomainCreateXML', async () => this.handle(await this.driver.createXML(xml, flags, this.token)));
   }
 
   domainEventRegisterAny(domain: DomainRef | null, eventId: number, callback: DomainEventCallback): Promise<number> {
@@ -146,7 +151,7 @@ export class DriverDomain implements Domain {
 
   create(flags = 0): Promise<void> {
     return this.connection.mutate('virDomainCreateWithFlags', async () => {
-      await this.driver.create(this.object(), flags);
+      await this.driver.create(this.object(), flags, this.connection.token);
       this.refresh();
     });
   }

@@ -28,6 +28,12 @@ export interface DomainRuntime {
   shutdownRequested: boolean;
   /** Size of the log when this process started: its own output starts there. */
   logOffset: number;
+  /**
+   * Started with VIR_DOMAIN_START_AUTODESTROY: the connection (DriverConnection.token) whose
+   * closing destroys the domain. Kept across reboots; a driver that re-attaches to such a run
+   * destroys it, since no connection of an earlier driver is still open.
+   */
+  autodestroy?: string;
 }
 
 export class DomainObject {

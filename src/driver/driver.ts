@@ -124,6 +124,8 @@ export class FcDriver {
   private readonly warn: (message: string) => void;
   private readonly env: NodeJS.ProcessEnv;
   private readonly runs = new Map<DomainObject, RunState>();
+  /** Tokens of the DriverConnections open on this driver (START_AUTODESTROY's owners). */
+  private readonly openConnections = new Set<string>();
   private readonly pendingExits = new Set<Promise<void>>();
   private lock: RootLock | undefined;
   private nextId = 1;
@@ -269,6 +271,17 @@ export class FcDriver {
     }
 
     const state = await probeProcess(runtime, this.timeouts.apiRequestMs);
+    if (state === 'alive' && runtime.autodestroy !== undefined) {
+      // Started with START_AUTODESTROY by a connection of an earlier driver: that connection
+      // is closed, so the domain goes as it would have then.
+      await stopProcess(runtime, this.timeouts.terminateGraceMs);
+      await cleanupRun(this.context, runtime, statusFile);
+      if (domain !== undefined) {
+        domain.setState(DomainState.SHUTOFF, ShutoffReason.DESTROYED);
+        await this.recordShutoff(domain, ShutoffReason.DESTROYED);
+      }
+      return;
+    }
     if (state === 'alive') {
       if (domain === undefined) {
         domain = this.domains.add(liveDef, false);
@@ -337,7 +350,7 @@ export class FcDriver {
     for (const domain of this.domains.all()) {
       if (!domain.autostart || domain.isActive()) continue;
       try {
-        await this.withJob(domain, 'autostart', () => this.startDomain(domain, 0));
+        await this.withJob(domain, 'autostart', () => this.startDomain(domain, 0, undefined));
       } catch (error) {
         this.warn(`Failed to autostart VM '${domain.name}': ${(error as Error).message}`);
       }
@@ -492,9 +505,14 @@ export class FcDriver {
 
   // ---- lifecycle ------------------------------------------------------------------------------
 
-  async createXML(xml: string, flags = 0): Promise<DomainObject> {
+  /**
+   * `connection` names the caller's connection (DriverConnection.token): with
+   * START_AUTODESTROY the domain is destroyed when that connection closes (closeConnection).
+   */
+  async createXML(xml: string, flags = 0, connection?: string): Promise<DomainObject> {
     this.checkOpen();
-    checkFlags(flags, DomainCreateFlags.START_PAUSED | DomainCreateFlags.START_VALIDATE, 'virDomainCreateXML');
+    checkFlags(flags, DomainCreateFlags.START_PAUSED | DomainCreateFlags.START_AUTODESTROY | DomainCreateFlags.START_VALIDATE, 'virDomainCreateXML');
+    const autodestroy = autodestroyOwner(flags, connection);
     const def = this.parse(xml, (flags & DomainCreateFlags.START_VALIDATE) !== 0);
     const existing = this.domains.findForDefinition(def, true);
     if (existing !== undefined) {
@@ -506,7 +524,7 @@ export class FcDriver {
         existing.def = def;
         existing.newDef = persistentDef;
         try {
-          await this.startDomain(existing, flags);
+          await this.startDomain(existing, flags, autodestroy);
         } catch (error) {
           existing.def = persistentDef;
           existing.newDef = undefined;
@@ -517,7 +535,7 @@ export class FcDriver {
     }
     const domain = this.domains.add(def, false);
     try {
-      await this.withJob(domain, 'create', () => this.startDomain(domain, flags));
+      await this.withJob(domain, 'create', () => this.startDomain(domain, flags, autodestroy));
     } catch (error) {
       this.domains.remove(domain);
       throw error;
@@ -525,12 +543,42 @@ export class FcDriver {
     return domain;
   }
 
-  async create(domain: DomainObject, flags = 0): Promise<void> {
-    checkFlags(flags, DomainCreateFlags.START_PAUSED | DomainCreateFlags.START_FORCE_BOOT, 'virDomainCreateWithFlags');
+  /** Starts a defined domain; `connection` as for createXML. */
+  async create(domain: DomainObject, flags = 0, connection?: string): Promise<void> {
+    checkFlags(flags, DomainCreateFlags.START_PAUSED | DomainCreateFlags.START_AUTODESTROY | DomainCreateFlags.START_FORCE_BOOT, 'virDomainCreateWithFlags');
+    const autodestroy = autodestroyOwner(flags, connection);
     await this.withJob(domain, 'start', async () => {
       if (domain.isActive()) throw new VirError('VIR_ERR_OPERATION_INVALID', 'domain is already running');
-      await this.startDomain(domain, flags);
+      await this.startDomain(domain, flags, autodestroy);
     });
+  }
+
+  /** A connection opened on this driver: what it starts with START_AUTODESTROY lives while it does. */
+  openConnection(connection: string): void {
+    this.openConnections.add(connection);
+  }
+
+  /**
+   * A connection closed: every domain it started with START_AUTODESTROY is destroyed, as
+   * libvirt's close callbacks do (reason destroyed, event Stopped Destroyed).
+   */
+  async closeConnection(connection: string): Promise<void> {
+    this.openConnections.delete(connection);
+    if (this.closed) return;
+    const owned = this.domains.all().filter((domain) => domain.runtime?.autodestroy === connection);
+    await Promise.all(owned.map(async (domain) => {
+      try {
+        await this.withJob(domain, 'autodestroy', async () => {
+          const runtime = domain.runtime;
+          // Stopped, or started again by someone else, while waiting for the job.
+          if (runtime?.autodestroy !== connection) return;
+          await this.stopRun(domain, runtime, this.timeouts.terminateGraceMs);
+          await this.finishStopped(domain, ShutoffReason.DESTROYED, StoppedDetail.DESTROYED);
+        });
+      } catch (error) {
+        this.warn(`cannot destroy domain '${domain.name}' after the connection that started it closed: ${(error as Error).message}`);
+      }
+    }));
   }
 
   /** Resolves the binary of a definition and probes its version (cached by path and mtime). */
@@ -541,13 +589,13 @@ export class FcDriver {
   }
 
   /** Starts an inactive domain (the caller holds its job). */
-  private async startDomain(domain: DomainObject, flags: number): Promise<void> {
+  private async startDomain(domain: DomainObject, flags: number, autodestroy: string | undefined): Promise<void> {
     const paused = (flags & DomainCreateFlags.START_PAUSED) !== 0;
     const binary = await this.resolveBinary(domain.def);
     const cidsInUse = new Set(this.domains.all().flatMap((other) => (other.isActive() && other.def.vsock?.cid !== undefined ? [other.def.vsock.cid] : [])));
     const id = this.allocateId();
     const liveDef = prepareLiveDef(domain.def, { id, cidsInUse, hostArch: hostArchitecture() });
-    const started = await startProcess(this.context, liveDef, binary, { paused });
+    const started = await startProcess(this.context, liveDef, binary, { paused, autodestroy });
     if (domain.persistent) domain.newDef ??= domain.def;
     domain.def = liveDef;
     domain.runtime = started.runtime;
@@ -558,6 +606,11 @@ export class FcDriver {
     await this.forgetShutoff(domain);
     this.events.lifecycle(domain.ref(), DomainEventType.STARTED, StartedDetail.BOOTED);
     if (paused) this.events.lifecycle(domain.ref(), DomainEventType.SUSPENDED, SuspendedDetail.PAUSED);
+    if (autodestroy !== undefined && !this.openConnections.has(autodestroy)) {
+      // The connection closed while this start ran: it goes now, as it would have then.
+      await this.stopRun(domain, started.runtime, this.timeouts.terminateGraceMs);
+      await this.finishStopped(domain, ShutoffReason.DESTROYED, StoppedDetail.DESTROYED);
+    }
   }
 
   /** Keeps why a persistent domain stopped for the next driver on this root (paths.ts). */
@@ -662,7 +715,7 @@ export class FcDriver {
     const liveDef = domain.def;
     try {
       const binary = await this.resolveBinary(liveDef);
-      const started = await startProcess(this.context, liveDef, binary, { paused: false });
+      const started = await startProcess(this.context, liveDef, binary, { paused: false, autodestroy: runtime.autodestroy });
       domain.runtime = started.runtime;
       domain.setState(DomainState.RUNNING, RunningReason.BOOTED);
       this.watch(domain, started.monitor, Date.now());
@@ -861,6 +914,15 @@ function noDomainObject(domain: DomainObject): VirError {
 }
 
 /** libvirt's virCheckFlags. */
+/** The connection an autodestroy start belongs to; undefined without START_AUTODESTROY. */
+function autodestroyOwner(flags: number, connection: string | undefined): string | undefined {
+  if ((flags & DomainCreateFlags.START_AUTODESTROY) === 0) return undefined;
+  if (connection === undefined) {
+    throw new VirError('VIR_ERR_INVALID_ARG', 'VIR_DOMAIN_START_AUTODESTROY needs a connection whose closing destroys the domain');
+  }
+  return connection;
+}
+
 export function checkFlags(flags: number, allowed: number, functionName: string): void {
   if (!Number.isInteger(flags) || flags < 0 || (flags & ~allowed) !== 0) {
     throw new VirError('VIR_ERR_INVALID_ARG', `unsupported flags (0x${((flags & ~allowed) >>> 0).toString(16)}) in function ${functionName}`);

@@ -83,7 +83,7 @@ export async function startProcess(
   context: ProcessContext,
   liveDef: DomainDef,
   binary: ResolvedBinary,
-  options: { paused: boolean },
+  options: { paused: boolean; autodestroy?: string | undefined },
 ): Promise<StartedProcess> {
   const { layout, timeouts } = context;
   const paths = domainPaths(layout, liveDef.name, liveDef.uuid);
@@ -107,6 +107,7 @@ export async function startProcess(
     tapsCreated: [],
     shutdownRequested: false,
     logOffset: 0,
+    ...(options.autodestroy === undefined ? {} : { autodestroy: options.autodestroy }),
   };
   // The entries before the last one only need to survive the driver being killed, which an
   // atomic rename gives; the last one is flushed to disk.

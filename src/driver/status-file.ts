@@ -11,6 +11,7 @@
 //     <log offset='4096'/>
 //     <tap name='fctap0'/>
 //     <shutdown requested='yes'/>
+//     <autodestroy connection='…'/>
 //     <domain type='firecracker' id='1'>…</domain>
 //   </domstatus>
 //
@@ -59,6 +60,7 @@ export function formatStatus(record: StatusRecord): string {
     `  <log${attribute('offset', runtime.logOffset)}/>`,
     ...runtime.tapsCreated.map((tap) => `  <tap${attribute('name', tap)}/>`),
     ...(runtime.shutdownRequested ? ["  <shutdown requested='yes'/>"] : []),
+    ...(runtime.autodestroy === undefined ? [] : [`  <autodestroy${attribute('connection', runtime.autodestroy)}/>`]),
     indent(record.domainXml),
     '</domstatus>',
     '',
@@ -122,6 +124,7 @@ export function parseStatus(text: string): StatusRecord {
   const state = stateFromName(get('domstatus', 'state'));
   if (state === undefined) throw corrupt(`unknown state '${get('domstatus', 'state')}'`);
   const ptyPath = attributes.get('console')?.pty;
+  const autodestroy = attributes.get('autodestroy')?.connection;
   const runtime: DomainRuntime = {
     pid: integer('domstatus', 'pid'),
     startTime: integer('domstatus', 'starttime'),
@@ -136,6 +139,7 @@ export function parseStatus(text: string): StatusRecord {
     tapsCreated: taps,
     shutdownRequested: attributes.get('shutdown')?.requested === 'yes',
     logOffset: integer('log', 'offset'),
+    ...(autodestroy === undefined ? {} : { autodestroy }),
   };
   return {
     state,

@@ -329,5 +329,8 @@ test('virsh: host commands, a transient domain, reboot, autostart, and the read-
     failed('error: this function is not supported by the connection driver: virDomainSetMemoryFlags\n'),
   );
   assert.deepEqual(await virsh.rw('destroy', 'plain'), ok("Domain 'plain' destroyed\n\n"));
+  // start --autodestroy: the domain lives as long as that virsh's connection.
+  assert.deepEqual(await virsh.rw('start', '--autodestroy', 'plain'), ok("Domain 'plain' started\n\n"));
+  await waitFor(async () => (await virsh.rw('domstate', '--reason', 'plain')).stdout === 'shut off (destroyed)\n\n', 'virsh\'s connection to take the domain with it', 15_000);
   assert.equal(await daemon.stop(), 0);
 });

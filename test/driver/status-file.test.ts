@@ -32,6 +32,7 @@ const record: StatusRecord = {
     tapsCreated: ['fctap0', 'tap<1>'],
     shutdownRequested: true,
     logOffset: 4096,
+    autodestroy: 'b8f2c0de-connection',
   },
   domainXml,
 };
@@ -51,7 +52,7 @@ test('optional facts may be absent; reasons map by name', () => {
     ...record,
     state: DomainState.PAUSED,
     reason: PausedReason.STARTING_UP,
-    runtime: { ...record.runtime, ptyPath: undefined, tapsCreated: [], shutdownRequested: false },
+    runtime: { ...record.runtime, ptyPath: undefined, tapsCreated: [], shutdownRequested: false, autodestroy: undefined },
   });
   const parsed = parseStatus(text);
   assert.equal(parsed.state, DomainState.PAUSED);
@@ -59,6 +60,8 @@ test('optional facts may be absent; reasons map by name', () => {
   assert.equal(parsed.runtime.ptyPath, undefined);
   assert.deepEqual(parsed.runtime.tapsCreated, []);
   assert.equal(parsed.runtime.shutdownRequested, false);
+  assert.equal(parsed.runtime.autodestroy, undefined);
+  assert.doesNotMatch(text, /autodestroy/);
 });
 
 test('a damaged status file is an error, not a crash', () => {

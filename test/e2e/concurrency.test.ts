@@ -4,9 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DomainState } from '../../src/api/constants.js';
+import { DomainCreateFlags, DomainEventId, DomainEventType, DomainState, StartedDetail, StoppedDetail } from '../../src/api/constants.js';
+import type { DomainEvent } from '../../src/api/connection.js';
 import { VirError } from '../../src/errors.js';
-import { gatedFirecracker } from '../helpers/emulators.js';
+import { gatedFirecracker, heldFirecracker } from '../helpers/emulators.js';
 import { backends, domainXml, fakeBackend } from '../helpers/fc-backend.js';
 import { makeEmbedRoot, processesUnder } from '../helpers/embed-root.js';
 import { waitFor } from '../helpers/wait.js';
@@ -31,6 +32,30 @@ test('queries answer while a start is in progress', async (t) => {
   assert.equal(settled, false);
   await fs.writeFile(gate, '');
   await startFailed;
+  assert.deepEqual(await processesUnder(root), []);
+});
+
+test('START_AUTODESTROY: a start whose connection closes while it runs ends destroyed', async (t) => {
+  const embed = await makeEmbedRoot(t);
+  const { root } = embed;
+  const gate = path.join(root, 'GO');
+  const emulator = await heldFirecracker(root, gate);
+  const observer = await embed.open();
+  const events: DomainEvent[] = [];
+  await observer.domainEventRegisterAny(null, DomainEventId.LIFECYCLE, (event) => events.push(event));
+  const starter = await embed.open();
+  const starting = starter.createXML(domainXml(fakeBackend, { name: 'orphan', emulator }), DomainCreateFlags.START_AUTODESTROY);
+  await waitFor(async () => (await processesUnder(root)).length === 1, 'the held process');
+  await starter.close();
+  await fs.writeFile(gate, '');
+  await starting;
+  const lifecycle = () => events.flatMap((event) => (event.eventId === 0 ? [[event.domain.name, event.event, event.detail]] : []));
+  await waitFor(() => lifecycle().length === 2, 'the domain to stop');
+  assert.deepEqual(lifecycle(), [
+    ['orphan', DomainEventType.STARTED, StartedDetail.BOOTED],
+    ['orphan', DomainEventType.STOPPED, StoppedDetail.DESTROYED],
+  ]);
+  assert.deepEqual((await observer.listAllDomains()).map((domain) => domain.name), []);
   assert.deepEqual(await processesUnder(root), []);
 });
 

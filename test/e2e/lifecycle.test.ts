@@ -26,14 +26,14 @@ import { backends, domainXml, type Backend } from '../helpers/fc-backend.js';
 import { makeEmbedRoot, processesUnder } from '../helpers/embed-root.js';
 import { waitFor } from '../helpers/wait.js';
 
-async function connect(t: TestContext): Promise<{ connection: Connection; root: string; events: DomainEvent[] }> {
+async function connect(t: TestContext): Promise<{ connection: Connection; root: string; events: DomainEvent[]; open: () => Promise<Connection> }> {
   const embed = await makeEmbedRoot(t);
   const { root } = embed;
   const connection = await embed.open();
   const events: DomainEvent[] = [];
   await connection.domainEventRegisterAny(null, DomainEventId.LIFECYCLE, (event) => events.push(event));
   await connection.domainEventRegisterAny(null, DomainEventId.REBOOT, (event) => events.push(event));
-  return { connection, root, events };
+  return { connection, root, events, open: () => embed.open() };
 }
 
 function lifecycle(events: DomainEvent[]): [number, number][] {
@@ -182,6 +182,34 @@ function suite(backend: Backend): void {
       assert.deepEqual(await domain.getState(), { state: DomainState.RUNNING, reason: RunningReason.BOOTED });
       await waitFor(() => events.some((event) => event.eventId === DomainEventId.REBOOT), 'the reboot event');
       await domain.destroy();
+    });
+
+    test('START_AUTODESTROY: what a connection started so is destroyed when it closes, after a reboot too; the rest runs on', async (t) => {
+      const { connection, root, events, open } = await connect(t);
+      const starter = await open();
+      await starter.createXML(domainXml(backend, { name: 'ad-transient' }), DomainCreateFlags.START_AUTODESTROY);
+      const persistent = await starter.defineXML(domainXml(backend, { name: 'ad-persistent' }));
+      await persistent.create(DomainCreateFlags.START_AUTODESTROY);
+      await persistent.reboot();
+      await starter.createXML(domainXml(backend, { name: 'ad-plain' }));
+      assert.equal((await processesUnder(root)).length, 3);
+
+      await starter.close();
+      await expectVirError(connection.lookupByName('ad-transient'), 'VIR_ERR_NO_DOMAIN', /no domain with matching name 'ad-transient'/);
+      const stopped = await connection.lookupByName('ad-persistent');
+      assert.deepEqual(await stopped.getState(), { state: DomainState.SHUTOFF, reason: ShutoffReason.DESTROYED });
+      const plain = await connection.lookupByName('ad-plain');
+      assert.equal((await plain.getState()).state, DomainState.RUNNING);
+      assert.equal((await processesUnder(root)).length, 1);
+      const destroyed = events.filter((event) => event.eventId === 0 && event.event === DomainEventType.STOPPED && event.detail === StoppedDetail.DESTROYED);
+      assert.deepEqual(destroyed.map((event) => event.domain.name).sort(), ['ad-persistent', 'ad-transient']);
+      // A later plain start is not autodestroy: another connection closing leaves it running.
+      await stopped.create();
+      const other = await open();
+      await other.close();
+      assert.equal((await stopped.getState()).state, DomainState.RUNNING);
+      await stopped.destroy();
+      await plain.destroy();
     });
 
     test('vsock: an auto CID is the lowest free one among running domains', async (t) => {

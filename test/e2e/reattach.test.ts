@@ -69,6 +69,34 @@ for (const backend of backends) {
       assert.deepEqual(await processesUnder(root), []);
     });
 
+    test('a VM started with START_AUTODESTROY by a driver killed -9 is destroyed when the next driver re-attaches', async (t) => {
+      const embed = await makeEmbedRoot(t);
+      const { root } = embed;
+      const files: string[] = [];
+      for (const name of ['doomed', 'kept']) {
+        const file = path.join(root, `${name}.xml`);
+        await fs.writeFile(file, domainXml(backend, { name }));
+        files.push(file);
+      }
+      const child = spawn(process.execPath, [childScript, root, `--autodestroy=${files[0] ?? ''}`, files[1] ?? ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const output = new Collector(child.stdout);
+      const errors = new Collector(child.stderr);
+      t.after(() => { child.kill('SIGKILL'); });
+      await output.waitForText('ready', backend.bootMs * 3).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; stderr: ${errors.text}`);
+      });
+      assert.match(await fs.readFile(path.join(root, 'run/libvirt/fc/doomed.xml'), 'utf8'), /\n {2}<autodestroy connection='[^']+'\/>\n/);
+      assert.equal((await processesUnder(root)).length, 2);
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+
+      const connection = await embed.open();
+      assert.deepEqual((await connection.listAllDomains()).map((domain) => domain.name), ['kept']);
+      assert.equal((await processesUnder(root)).length, 1);
+      await assert.rejects(fs.access(path.join(root, 'run/libvirt/fc/doomed.xml')));
+      await (await connection.lookupByName('kept')).destroy();
+    });
+
     test('a re-attached VM\'s exit is still seen: requested shutdown → shut off (shutdown)', { skip: !backend.double && 'a real guest may ignore ctrl-alt-del' }, async (t) => {
       const embed = await makeEmbedRoot(t);
       const { root, uri } = embed;

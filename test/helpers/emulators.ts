@@ -24,6 +24,15 @@ export function unsupportedFirecracker(directory: string, version: string): Prom
   return script(directory, `firecracker-v${version}`, `echo 'Firecracker v${version}'; echo; exit 0`);
 }
 
+/** The test double, held before it starts until the test creates `gate`: a start in progress that then succeeds. */
+export function heldFirecracker(directory: string, gate: string): Promise<string> {
+  return script(directory, 'firecracker-held', [
+    `if [ "$1" = --version ]; then exec '${fakeFirecracker}' "$@"; fi`,
+    `while [ ! -e '${gate}' ]; do sleep 0.02; done`,
+    `exec '${fakeFirecracker}' "$@"`,
+  ].join('\n'));
+}
+
 /**
  * A stand-in that never listens on its API socket until the test creates `gate`, then exits 1:
  * a start that is held in progress for as long as the test needs.
