@@ -65,6 +65,8 @@ export interface Connection {
   /** Host capabilities XML with a `firecracker` guest domain. */
   getCapabilities(): Promise<string>;
   nodeGetInfo(): Promise<NodeInfo>;
+  /** The most vCPUs a domain may have (virConnectGetMaxVcpus); type: null or "firecracker". */
+  getMaxVcpus(type: string | null): Promise<number>;
 
   /** flags: ListDomainsFlags; 0 means all. */
   listAllDomains(flags?: number): Promise<Domain[]>;
@@ -95,6 +97,14 @@ export interface Domain extends DomainRef {
   undefine(flags?: number): Promise<void>;
   getState(): Promise<DomainStateInfo>;
   getInfo(): Promise<DomainInfo>;
+  /**
+   * vCPU count (virDomainGetVcpusFlags). flags: DomainVcpuFlags — LIVE or CONFIG (not both;
+   * neither: live when running), MAXIMUM for the most the domain may have. Firecracker has no
+   * vCPU hotplug: every count is `<vcpu>`.
+   */
+  getVcpusFlags(flags?: number): Promise<number>;
+  /** The most vCPUs this running domain may have (virDomainGetMaxVcpus). */
+  getMaxVcpus(): Promise<number>;
   /** flags: DomainXMLFlags (INACTIVE for the persistent definition). */
   getXMLDesc(flags?: number): Promise<string>;
   getOSType(): Promise<string>;

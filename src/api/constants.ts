@@ -161,6 +161,8 @@ export const ListDomainsFlags = {
   NO_CHECKPOINT: 1 << 15,
 } as const;
 
+/** virDomainVcpuFlags (virDomainModificationImpact's LIVE and CONFIG, then its own) */
+export const DomainVcpuFlags = { CURRENT: 0, LIVE: 1, CONFIG: 2, MAXIMUM: 4, GUEST: 8, HOTPLUGGABLE: 16 } as const;
 /** virDomainXMLFlags */
 export const DomainXMLFlags = { SECURE: 1, INACTIVE: 2, UPDATE_CPU: 4, MIGRATABLE: 8 } as const;
 /** virDomainCreateFlags */

@@ -14,6 +14,7 @@ import type {
   DomainStateInfo,
   NodeInfo,
 } from '../api/connection.js';
+import { DomainVcpuFlags } from '../api/constants.js';
 import { VirError } from '../errors.js';
 import type { DomainObject } from './domain-object.js';
 import type { FcDriver } from './driver.js';
@@ -85,6 +86,10 @@ export class DriverConnection implements Connection {
 
   nodeGetInfo(): Promise<NodeInfo> {
     return this.call(() => this.driver.nodeGetInfo());
+  }
+
+  getMaxVcpus(type: string | null): Promise<number> {
+    return this.call(() => this.driver.getMaxVcpus(type));
   }
 
   listAllDomains(flags = 0): Promise<Domain[]> {
@@ -189,6 +194,14 @@ export class DriverDomain implements Domain {
 
   getInfo(): Promise<DomainInfo> {
     return this.connection.call(() => this.driver.getInfo(this.object()));
+  }
+
+  getVcpusFlags(flags = 0): Promise<number> {
+    return this.connection.call(() => this.driver.getVcpusFlags(this.object(), flags));
+  }
+
+  getMaxVcpus(): Promise<number> {
+    return this.connection.call(() => this.driver.getVcpusFlags(this.object(), DomainVcpuFlags.LIVE | DomainVcpuFlags.MAXIMUM));
   }
 
   getXMLDesc(flags = 0): Promise<string> {

@@ -30,10 +30,12 @@ import {
   StoppedDetail,
   SuspendedDetail,
   UndefinedDetail,
+  DomainVcpuFlags,
 } from '../api/constants.js';
 import type { DomainInfo, DomainStateInfo, NodeInfo } from '../api/connection.js';
 import type { DomainDef } from '../conf/domain-def.js';
 import { formatDomainXML, parseDomainXML } from '../conf/index.js';
+import { MAX_VCPUS } from '../conf/validate-domain.js';
 import { VirError } from '../errors.js';
 import { findFirecrackerBinary, probeFirecrackerVersion } from '../firecracker/launcher.js';
 import { readCpuTime, readProcessStartTime } from '../firecracker/process-info.js';
@@ -827,6 +829,31 @@ export class FcDriver {
   }
 
   // ---- queries ---------------------------------------------------------------------------------
+
+  /** virConnectGetMaxVcpus: Firecracker's limit, for the one domain type it runs. */
+  getMaxVcpus(type: string | null): number {
+    this.checkOpen();
+    if (type !== null && !['firecracker', 'fc'].includes(type.toLowerCase())) {
+      throw new VirError('VIR_ERR_INVALID_ARG', `unknown type '${type}'`);
+    }
+    return MAX_VCPUS;
+  }
+
+  /**
+   * virDomainGetVcpusFlags as libvirt's drivers answer it (virDomainObjGetDefs picks the live or
+   * persistent definition). No vCPU hotplug: the maximum and the current count are `<vcpu>`.
+   */
+  getVcpusFlags(domain: DomainObject, flags = 0): number {
+    checkFlags(flags, DomainVcpuFlags.LIVE | DomainVcpuFlags.CONFIG | DomainVcpuFlags.MAXIMUM, 'virDomainGetVcpusFlags');
+    const live = (flags & DomainVcpuFlags.LIVE) !== 0;
+    const config = (flags & DomainVcpuFlags.CONFIG) !== 0;
+    if (live && config) {
+      throw new VirError('VIR_ERR_INVALID_ARG', "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
+    }
+    if (live && !domain.isActive()) throw new VirError('VIR_ERR_OPERATION_INVALID', 'domain is not running');
+    if (config && !domain.persistent) throw new VirError('VIR_ERR_OPERATION_INVALID', 'transient domains do not have any persistent config');
+    return (config ? domain.persistentDef() : domain.def).vcpus;
+  }
 
   getState(domain: DomainObject): DomainStateInfo {
     return { state: domain.state, reason: domain.reason };

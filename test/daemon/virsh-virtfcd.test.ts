@@ -277,6 +277,8 @@ test('virsh: host commands, a transient domain, reboot, autostart, and the read-
   );
   assert.deepEqual(await virsh.rw('uri'), ok(`${root.uri}\n\n`));
   assert.deepEqual(await virsh.rw('hostname'), ok(`${os.hostname()}\n\n`));
+  assert.deepEqual(await virsh.rw('maxvcpus'), ok('32\n\n'));
+  assert.deepEqual(await virsh.rw('maxvcpus', '--type', 'kvm'), failed("error: invalid argument: unknown type 'kvm'\n"));
   const nodeinfo = await virsh.rw('nodeinfo');
   assert.equal(nodeinfo.status, 0);
   assert.match(nodeinfo.stdout, new RegExp(`^CPU model: +${process.arch === 'x64' ? 'x86_64' : 'aarch64'}\nCPU\\(s\\): +${os.cpus().length}\n`));
@@ -297,6 +299,9 @@ test('virsh: host commands, a transient domain, reboot, autostart, and the read-
 
   // Persistent: autostart, and what the read-only socket may not do.
   assert.deepEqual(await virsh.rw('define', file), ok(`Domain 'plain' defined from ${file}\n\n`));
+  // No vCPU hotplug: every count is <vcpu>; an inactive domain has no live counts.
+  assert.deepEqual(await virsh.rw('vcpucount', 'plain'), ok('maximum      config         1\ncurrent      config         1\n\n'));
+  assert.deepEqual(await virsh.rw('vcpucount', '--live', 'plain'), failed('error: Requested operation is not valid: domain is not running\n'));
   assert.deepEqual(await virsh.rw('autostart', 'plain'), ok("Domain 'plain' marked as autostarted\n\n"));
   assert.match((await virsh.rw('dominfo', 'plain')).stdout, /^Autostart: {6}enable$/m);
   await fs.access(path.join(root.root, 'etc/libvirt/fc/autostart/plain.xml'));
@@ -310,6 +315,10 @@ test('virsh: host commands, a transient domain, reboot, autostart, and the read-
   assert.deepEqual(await virsh.ro('autostart', 'plain'), refused("Failed to mark domain 'plain' as autostarted", 'virDomainSetAutostart'));
   assert.deepEqual(await virsh.ro('create', file), refused(`Failed to create domain from ${file}`, 'virDomainCreateXML'));
   assert.deepEqual(await virsh.rw('start', 'plain'), ok("Domain 'plain' started\n\n"));
+  assert.deepEqual(
+    await virsh.ro('vcpucount', 'plain'),
+    ok('maximum      config         1\nmaximum      live           1\ncurrent      config         1\ncurrent      live           1\n\n'),
+  );
   assert.deepEqual(await virsh.ro('suspend', 'plain'), refused("Failed to suspend domain 'plain'", 'virDomainSuspend'));
   assert.deepEqual(await virsh.ro('shutdown', 'plain'), refused("Failed to shutdown domain 'plain'", 'virDomainShutdown'));
   assert.deepEqual(await virsh.ro('reboot', 'plain'), refused("Failed to reboot domain 'plain'", 'virDomainReboot'));

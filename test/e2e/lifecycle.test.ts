@@ -9,6 +9,7 @@ import {
   DomainState,
   DomainXMLFlags,
   DomainCreateFlags,
+  DomainVcpuFlags,
   PausedReason,
   ResumedDetail,
   RunningReason,
@@ -210,6 +211,25 @@ function suite(backend: Backend): void {
       assert.equal((await stopped.getState()).state, DomainState.RUNNING);
       await stopped.destroy();
       await plain.destroy();
+    });
+
+    test('vCPU counts: <vcpu> live and config, the maximum too; flags checked as libvirt does', async (t) => {
+      const { connection } = await connect(t);
+      assert.equal(await connection.getMaxVcpus(null), 32);
+      await expectVirError(connection.getMaxVcpus('kvm'), 'VIR_ERR_INVALID_ARG', "invalid argument: unknown type 'kvm'");
+      const persistent = await connection.defineXML(domainXml(backend, { name: 'counted', vcpus: 2 }));
+      assert.equal(await persistent.getVcpusFlags(DomainVcpuFlags.CONFIG | DomainVcpuFlags.MAXIMUM), 2);
+      await expectVirError(persistent.getVcpusFlags(DomainVcpuFlags.LIVE), 'VIR_ERR_OPERATION_INVALID', 'Requested operation is not valid: domain is not running');
+      await expectVirError(persistent.getMaxVcpus(), 'VIR_ERR_OPERATION_INVALID', 'Requested operation is not valid: domain is not running');
+      await persistent.create();
+      assert.equal(await persistent.getVcpusFlags(), 2);
+      assert.equal(await persistent.getMaxVcpus(), 2);
+      await expectVirError(persistent.getVcpusFlags(DomainVcpuFlags.LIVE | DomainVcpuFlags.CONFIG), 'VIR_ERR_INVALID_ARG', /mutually exclusive/);
+      await expectVirError(persistent.getVcpusFlags(DomainVcpuFlags.GUEST), 'VIR_ERR_INVALID_ARG', /unsupported flags \(0x8\) in function virDomainGetVcpusFlags/);
+      const transient = await connection.createXML(domainXml(backend, { name: 'uncounted' }));
+      await expectVirError(transient.getVcpusFlags(DomainVcpuFlags.CONFIG), 'VIR_ERR_OPERATION_INVALID', /transient domains do not have any persistent config/);
+      await transient.destroy();
+      await persistent.destroy();
     });
 
     test('vsock: an auto CID is the lowest free one among running domains', async (t) => {

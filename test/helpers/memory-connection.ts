@@ -187,6 +187,9 @@ export class MemoryConnection implements Connection {
   getType(): Promise<string> {
     return Promise.resolve('FC');
   }
+  getMaxVcpus(): Promise<number> {
+    return Promise.resolve(32);
+  }
   getVersion(): Promise<number> {
     return Promise.resolve(1_007_000);
   }
@@ -484,6 +487,12 @@ class MemoryDomain implements Domain {
       const record = this.live();
       return { state: record.state, reason: record.reason };
     });
+  }
+  getVcpusFlags(): Promise<number> {
+    return this.act(() => this.live().vcpus);
+  }
+  getMaxVcpus(): Promise<number> {
+    return this.act(() => this.running().vcpus);
   }
   getInfo(): Promise<DomainInfo> {
     return this.act(() => {

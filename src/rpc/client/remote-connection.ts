@@ -148,6 +148,9 @@ export class RemoteConnection implements Connection {
   async getHostname(): Promise<string> {
     return (await this.transport.call('connectGetHostname', undefined)).hostname;
   }
+  async getMaxVcpus(type: string | null): Promise<number> {
+    return (await this.transport.call('connectGetMaxVcpus', { type })).maxVcpus;
+  }
   async getCapabilities(): Promise<string> {
     return (await this.transport.call('connectGetCapabilities', undefined)).capabilities;
   }
@@ -251,6 +254,12 @@ export class RemoteDomain implements Domain {
   }
   getInfo(): Promise<DomainInfo> {
     return this.transport.call('domainGetInfo', { dom: this.dom });
+  }
+  async getVcpusFlags(flags = 0): Promise<number> {
+    return (await this.transport.call('domainGetVcpusFlags', { dom: this.dom, flags })).num;
+  }
+  async getMaxVcpus(): Promise<number> {
+    return (await this.transport.call('domainGetMaxVcpus', { dom: this.dom })).num;
   }
   async getXMLDesc(flags = 0): Promise<string> {
     return (await this.transport.call('domainGetXMLDesc', { dom: this.dom, flags })).xml;

@@ -224,7 +224,7 @@ const rows: readonly Row[] = [
   ['DOMAIN_SET_MEMORY_PARAMETERS', 'virDomainSetMemoryParameters', 'call', 'refused'], // 197
   ['DOMAIN_GET_MEMORY_PARAMETERS', 'virDomainGetMemoryParameters', 'call', 'allowed'], // 198
   ['DOMAIN_SET_VCPUS_FLAGS', 'virDomainSetVcpusFlags', 'call', 'refused'], // 199
-  ['DOMAIN_GET_VCPUS_FLAGS', 'virDomainGetVcpusFlags', 'call', 'refused'], // 200
+  ['DOMAIN_GET_VCPUS_FLAGS', 'virDomainGetVcpusFlags', 'call', 'flags'], // 200: refused only with VIR_DOMAIN_VCPU_GUEST
   ['DOMAIN_OPEN_CONSOLE', 'virDomainOpenConsole', 'call', 'refused'], // 201
   ['DOMAIN_IS_UPDATED', 'virDomainIsUpdated', 'call', 'allowed'], // 202
   ['CONNECT_GET_SYSINFO', 'virConnectGetSysinfo', 'call', 'allowed'], // 203

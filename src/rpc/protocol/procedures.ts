@@ -158,6 +158,9 @@ export const procedures = {
   domainGetAutostart: proc(Proc.DOMAIN_GET_AUTOSTART, 'DOMAIN_GET_AUTOSTART', dom, struct({ autostart: boolInt })),
   domainGetInfo: proc(Proc.DOMAIN_GET_INFO, 'DOMAIN_GET_INFO', dom, domainInfo),
   domainGetMaxMemory: proc(Proc.DOMAIN_GET_MAX_MEMORY, 'DOMAIN_GET_MAX_MEMORY', dom, struct({ memory: uhyperNumber })),
+  domainGetMaxVcpus: proc(Proc.DOMAIN_GET_MAX_VCPUS, 'DOMAIN_GET_MAX_VCPUS', dom, struct({ num: intCodec })),
+  domainGetVcpusFlags: proc(Proc.DOMAIN_GET_VCPUS_FLAGS, 'DOMAIN_GET_VCPUS_FLAGS', domFlags, struct({ num: intCodec })),
+  connectGetMaxVcpus: proc(Proc.CONNECT_GET_MAX_VCPUS, 'CONNECT_GET_MAX_VCPUS', struct({ type: optionalString }), struct({ maxVcpus: intCodec })),
   domainGetOSType: proc(Proc.DOMAIN_GET_OS_TYPE, 'DOMAIN_GET_OS_TYPE', dom, struct({ type: nonnullString })),
   connectListDefinedDomains: proc(
     Proc.CONNECT_LIST_DEFINED_DOMAINS,

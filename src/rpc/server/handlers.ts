@@ -4,7 +4,7 @@
 // virsh prints exactly what it prints for such a domain.
 
 import type { Connection, Domain, DomainRef } from '../../api/connection.js';
-import { ListDomainsFlags, DomainXMLFlags, DOMAIN_EVENT_ID_LAST } from '../../api/constants.js';
+import { ListDomainsFlags, DomainVcpuFlags, DomainXMLFlags, DOMAIN_EVENT_ID_LAST } from '../../api/constants.js';
 import { VirError } from '../../errors.js';
 import { DrvFeature } from '../protocol/constants.js';
 import type { ArgsOf, ProcedureKey, RetOf } from '../protocol/procedures.js';
@@ -149,6 +149,15 @@ export const handlers: HandlerTable = {
   domainGetInfo: async (ctx, args) => (await lookup(ctx, args.dom)).getInfo(),
   domainGetMaxMemory: async (ctx, args) => ({ memory: (await (await lookup(ctx, args.dom)).getInfo()).maxMemKiB }),
   domainGetOSType: async (ctx, args) => ({ type: await (await lookup(ctx, args.dom)).getOSType() }),
+  domainGetMaxVcpus: async (ctx, args) => ({ num: await (await lookup(ctx, args.dom)).getMaxVcpus() }),
+  domainGetVcpusFlags: async (ctx, args) => {
+    // libvirt: asking the guest agent needs write access; the configured counts do not.
+    if (ctx.readOnly && (args.flags & DomainVcpuFlags.GUEST) !== 0) {
+      throw new VirError('VIR_ERR_OPERATION_DENIED', 'read only access prevents virDomainGetVcpusFlags', { domain: 'VIR_FROM_DOMAIN' });
+    }
+    return { num: await (await lookup(ctx, args.dom)).getVcpusFlags(args.flags) };
+  },
+  connectGetMaxVcpus: async (ctx, args) => ({ maxVcpus: await ctx.conn.getMaxVcpus(args.type) }),
   domainGetXMLDesc: async (ctx, args) => {
     if (ctx.readOnly && (args.flags & DomainXMLFlags.SECURE) !== 0) {
       throw new VirError('VIR_ERR_OPERATION_DENIED', 'virDomainGetXMLDesc with secure flag', { domain: 'VIR_FROM_DOMAIN' });
