@@ -2,6 +2,9 @@
 // `benchmark: Benchmark` (a rate, measured here) or `scenario: Scenario` (measures itself and
 // reports its lines). Prints each case's rate, the ratio to the baseline, and whether the
 // target ratio is met. `node dist/bench/run.js [NAME-SUBSTRING…]` runs only matching ones.
+// Each benchmark runs in a process of its own, so none measures what another left behind (a
+// memory footprint after another benchmark's heap, say).
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,12 +43,25 @@ function formatRate(opsPerSecond: number): string {
   return `${Math.round(opsPerSecond).toLocaleString('en-US')} ops/s`;
 }
 
-async function main(filters: string[]): Promise<number> {
+/** `--only NAME`: the one benchmark of that exact name, in this process. */
+const ONLY = '--only';
+
+async function main(args: string[]): Promise<number> {
   const all = await loadBenchmarks(path.dirname(fileURLToPath(import.meta.url)));
-  const selected = all.filter((benchmark) => filters.length === 0 || filters.some((filter) => benchmark.name.includes(filter)));
+  const only = args[0] === ONLY ? args[1] : undefined;
+  const filters = only === undefined ? args : [];
+  const selected = all.filter((benchmark) => (only === undefined ? filters.length === 0 || filters.some((filter) => benchmark.name.includes(filter)) : benchmark.name === only));
   if (selected.length === 0) {
-    process.stderr.write(`no benchmark matches ${filters.join(', ')}\n`);
+    process.stderr.write(`no benchmark matches ${args.join(', ')}\n`);
     return 1;
+  }
+  if (only === undefined) {
+    let status = 0;
+    for (const benchmark of selected) {
+      const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ONLY, benchmark.name], { stdio: 'inherit' });
+      if (child.status !== 0) status = 1;
+    }
+    return status;
   }
   for (const benchmark of selected) {
     if (!isBenchmark(benchmark)) {
