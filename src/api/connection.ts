@@ -50,6 +50,12 @@ export type DomainEvent =
 
 export type DomainEventCallback = (event: DomainEvent) => void;
 
+/** One memory statistic: tag is a DomainMemoryStatTag; memory sizes are in KiB. */
+export interface MemoryStat {
+  tag: number;
+  val: number;
+}
+
 export interface Connection {
   /** The URI this connection was opened with, as the client gave it. */
   readonly uri: string;
@@ -105,6 +111,14 @@ export interface Domain extends DomainRef {
   getVcpusFlags(flags?: number): Promise<number>;
   /** The most vCPUs this running domain may have (virDomainGetMaxVcpus). */
   getMaxVcpus(): Promise<number>;
+  /**
+   * Sets the guest's memory, KiB (virDomainSetMemoryFlags). flags: DomainMemoryModFlags — LIVE
+   * (through the virtio balloon), CONFIG (the persistent `<currentMemory>`), MAXIMUM with CONFIG
+   * (`<memory>`); none: live when running, else config.
+   */
+  setMemoryFlags(memoryKiB: number, flags?: number): Promise<void>;
+  /** Memory statistics of a running domain (virDomainMemoryStats), at most maxStats of them. */
+  memoryStats(maxStats?: number, flags?: number): Promise<MemoryStat[]>;
   /** flags: DomainXMLFlags (INACTIVE for the persistent definition). */
   getXMLDesc(flags?: number): Promise<string>;
   getOSType(): Promise<string>;

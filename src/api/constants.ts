@@ -163,6 +163,26 @@ export const ListDomainsFlags = {
 
 /** virDomainVcpuFlags (virDomainModificationImpact's LIVE and CONFIG, then its own) */
 export const DomainVcpuFlags = { CURRENT: 0, LIVE: 1, CONFIG: 2, MAXIMUM: 4, GUEST: 8, HOTPLUGGABLE: 16 } as const;
+/** virDomainMemoryModFlags */
+export const DomainMemoryModFlags = { CURRENT: 0, LIVE: 1, CONFIG: 2, MAXIMUM: 4 } as const;
+/** virDomainMemoryStatTags (sizes in KiB) */
+export const DomainMemoryStatTag = {
+  SWAP_IN: 0,
+  SWAP_OUT: 1,
+  MAJOR_FAULT: 2,
+  MINOR_FAULT: 3,
+  UNUSED: 4,
+  AVAILABLE: 5,
+  ACTUAL_BALLOON: 6,
+  RSS: 7,
+  USABLE: 8,
+  LAST_UPDATE: 9,
+  DISK_CACHES: 10,
+  HUGETLB_PGALLOC: 11,
+  HUGETLB_PGFAIL: 12,
+} as const;
+/** VIR_DOMAIN_MEMORY_STAT_NR: how many tags libvirt 9.0.0 knows. */
+export const DOMAIN_MEMORY_STAT_NR = 13;
 /** virDomainXMLFlags */
 export const DomainXMLFlags = { SECURE: 1, INACTIVE: 2, UPDATE_CPU: 4, MIGRATABLE: 8 } as const;
 /** virDomainCreateFlags */

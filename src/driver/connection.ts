@@ -12,9 +12,10 @@ import type {
   DomainInfo,
   DomainRef,
   DomainStateInfo,
+  MemoryStat,
   NodeInfo,
 } from '../api/connection.js';
-import { DomainVcpuFlags } from '../api/constants.js';
+import { DOMAIN_MEMORY_STAT_NR, DomainVcpuFlags } from '../api/constants.js';
 import { VirError } from '../errors.js';
 import type { DomainObject } from './domain-object.js';
 import type { FcDriver } from './driver.js';
@@ -202,6 +203,14 @@ export class DriverDomain implements Domain {
 
   getMaxVcpus(): Promise<number> {
     return this.connection.call(() => this.driver.getVcpusFlags(this.object(), DomainVcpuFlags.LIVE | DomainVcpuFlags.MAXIMUM));
+  }
+
+  setMemoryFlags(memoryKiB: number, flags = 0): Promise<void> {
+    return this.connection.mutate('virDomainSetMemoryFlags', () => this.driver.setMemoryFlags(this.object(), memoryKiB, flags));
+  }
+
+  memoryStats(maxStats = DOMAIN_MEMORY_STAT_NR, flags = 0): Promise<MemoryStat[]> {
+    return this.connection.call(() => this.driver.memoryStats(this.object(), maxStats, flags));
   }
 
   getXMLDesc(flags = 0): Promise<string> {

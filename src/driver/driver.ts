@@ -31,14 +31,15 @@ import {
   SuspendedDetail,
   UndefinedDetail,
   DomainVcpuFlags,
+  DomainMemoryModFlags,
 } from '../api/constants.js';
-import type { DomainInfo, DomainStateInfo, NodeInfo } from '../api/connection.js';
+import type { DomainInfo, DomainStateInfo, MemoryStat, NodeInfo } from '../api/connection.js';
 import type { DomainDef } from '../conf/domain-def.js';
 import { formatDomainXML, parseDomainXML } from '../conf/index.js';
 import { MAX_VCPUS } from '../conf/validate-domain.js';
 import { VirError } from '../errors.js';
 import { findFirecrackerBinary, probeFirecrackerVersion } from '../firecracker/launcher.js';
-import { readCpuTime, readProcessStartTime } from '../firecracker/process-info.js';
+import { readCpuTime, readProcessStartTime, readResidentKiB } from '../firecracker/process-info.js';
 import { watchProcessExit } from '../firecracker/process-watch.js';
 import { formatVersion, parseVmmVersion } from '../firecracker/version.js';
 import { FCVIRT_VERSION_NUMBER } from '../version.js';
@@ -47,6 +48,7 @@ import { openConsoleStream } from './console/console-stream.js';
 import { startPtyBridge, type PtyBridge } from './console/pty-bridge.js';
 import { DEFAULT_JOB_WAIT_MS } from './domain-job.js';
 import { DomainList, normaliseUuid } from './domain-list.js';
+import { balloonAmountMiB, memoryStats } from './memory.js';
 import type { DomainObject, DomainRuntime } from './domain-object.js';
 import { DomainEventBus } from './events.js';
 import { classifyExit, classifyUnobservedExit, type ExitStatus, type GuestExit } from './guest-exit.js';
@@ -756,6 +758,59 @@ export class FcDriver {
     });
   }
 
+  /**
+   * virDomainSetMemoryFlags as libvirt's qemu driver does it: live through the virtio balloon
+   * (PATCH /balloon), config by rewriting the persistent `<currentMemory>` (or `<memory>` with
+   * MAXIMUM, config only).
+   */
+  async setMemoryFlags(domain: DomainObject, memoryKiB: number, flags = 0): Promise<void> {
+    checkFlags(flags, DomainMemoryModFlags.LIVE | DomainMemoryModFlags.CONFIG | DomainMemoryModFlags.MAXIMUM, 'virDomainSetMemoryFlags');
+    if (!Number.isSafeInteger(memoryKiB) || memoryKiB <= 0) throw new VirError('VIR_ERR_INVALID_ARG', 'memory in virDomainSetMemoryFlags must be greater than zero');
+    await this.withJob(domain, 'setmem', async () => {
+      let live = (flags & DomainMemoryModFlags.LIVE) !== 0;
+      let config = (flags & DomainMemoryModFlags.CONFIG) !== 0;
+      if (!live && !config) {
+        live = domain.isActive();
+        config = !live;
+      }
+      if (live && !domain.isActive()) throw new VirError('VIR_ERR_OPERATION_INVALID', 'domain is not running');
+      if (config && !domain.persistent) throw new VirError('VIR_ERR_OPERATION_INVALID', 'transient domains do not have any persistent config');
+      const maximum = (flags & DomainMemoryModFlags.MAXIMUM) !== 0;
+      if (maximum && live) throw new VirError('VIR_ERR_OPERATION_INVALID', 'cannot resize the maximum memory on an active domain');
+      const persistent = domain.persistentDef();
+      if (!maximum) {
+        for (const def of [...(live ? [domain.def] : []), ...(config ? [persistent] : [])]) {
+          if (memoryKiB > def.memoryKiB) throw new VirError('VIR_ERR_INVALID_ARG', 'cannot set memory higher than max memory');
+        }
+      }
+      let updated: DomainDef | undefined;
+      if (config && !maximum && memoryKiB < persistent.memoryKiB && persistent.memballoon?.model !== 'virtio') {
+        throw new VirError('VIR_ERR_CONFIG_UNSUPPORTED', "<currentMemory> below <memory> needs <memballoon model='virtio'>: Firecracker lowers a guest's memory only by inflating its balloon");
+      }
+      if (config) {
+        const changed = maximum
+          ? { ...persistent, memoryKiB, currentMemoryKiB: Math.min(persistent.currentMemoryKiB, memoryKiB) }
+          : { ...persistent, currentMemoryKiB: memoryKiB };
+        // Through the parser: the new definition is checked as any defined one is.
+        updated = this.parse(formatDomainXML(changed, { live: false }), false);
+      }
+      if (live) {
+        const runtime = this.requireActive(domain);
+        if (domain.def.memballoon?.model !== 'virtio') {
+          throw new VirError('VIR_ERR_OPERATION_INVALID', 'Unable to change memory of active domain without the balloon device and guest OS balloon driver');
+        }
+        await withApi(runtime, this.timeouts.apiRequestMs, (client) => client.updateBalloon(balloonAmountMiB(domain.def, memoryKiB)));
+        domain.def = { ...domain.def, currentMemoryKiB: memoryKiB };
+        await writeStatusFile(domainPaths(this.layout, domain.name, domain.uuid).statusFile, domain.state, domain.reason, domain.def, runtime);
+      }
+      if (updated !== undefined) {
+        await this.writeConfig(updated);
+        if (domain.isActive()) domain.newDef = updated;
+        else domain.def = updated;
+      }
+    });
+  }
+
   // ---- guest exits ----------------------------------------------------------------------------
 
   private watch(domain: DomainObject, monitor: ProcessMonitor, startedAt: number): void {
@@ -853,6 +908,17 @@ export class FcDriver {
     if (live && !domain.isActive()) throw new VirError('VIR_ERR_OPERATION_INVALID', 'domain is not running');
     if (config && !domain.persistent) throw new VirError('VIR_ERR_OPERATION_INVALID', 'transient domains do not have any persistent config');
     return (config ? domain.persistentDef() : domain.def).vcpus;
+  }
+
+  /** virDomainMemoryStats of a running domain, read now (see memory.ts). */
+  async memoryStats(domain: DomainObject, maxStats: number, flags = 0): Promise<MemoryStat[]> {
+    checkFlags(flags, 0, 'virDomainMemoryStats');
+    const runtime = this.requireActive(domain);
+    const balloonStats = domain.def.memballoon?.model === 'virtio'
+      ? await withApi(runtime, this.timeouts.apiRequestMs, (client) => client.getBalloonStats())
+      : undefined;
+    const stats = memoryStats(domain.def, balloonStats, await readResidentKiB(runtime.pid));
+    return stats.slice(0, Math.max(0, maxStats));
   }
 
   getState(domain: DomainObject): DomainStateInfo {

@@ -150,6 +150,21 @@ export class FirecrackerApiClient {
     await this.call('PUT', '/actions', { action_type: 'SendCtrlAltDel' });
   }
 
+  /** PATCH /balloon: inflates or deflates the balloon to amountMib. */
+  async updateBalloon(amountMib: number): Promise<void> {
+    await this.call('PATCH', '/balloon', { amount_mib: amountMib });
+  }
+
+  /**
+   * GET /balloon/statistics; undefined when Firecracker has none to give (no balloon, or one
+   * without a polling interval: it answers 400 then).
+   */
+  async getBalloonStats(): Promise<Record<string, unknown> | undefined> {
+    const answer = await this.request('GET', '/balloon/statistics');
+    if (answer.status < 200 || answer.status >= 300 || typeof answer.body !== 'object' || answer.body === null) return undefined;
+    return answer.body as Record<string, unknown>;
+  }
+
   async flushMetrics(): Promise<void> {
     await this.call('PUT', '/actions', { action_type: 'FlushMetrics' });
   }

@@ -9,6 +9,7 @@
 //   clockTicksPerSecond()     → `getconf CLK_TCK`, asked once; 100 when it cannot be asked
 
 import { closeSync, openSync, readSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 
 /** The fields of /proc/PID/stat fcvirt uses. */
@@ -133,6 +134,18 @@ export function clockTicksPerSecond(): number {
     ticksPerSecond = ticks;
   }
   return ticksPerSecond;
+}
+
+/** Resident memory of a process (VmRSS of /proc/PID/status), KiB; undefined when it does not run. */
+export async function readResidentKiB(pid: number): Promise<number | undefined> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** CPU time a process has used (user + system), nanoseconds; undefined when it does not run. */

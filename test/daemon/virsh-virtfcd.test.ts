@@ -334,10 +334,20 @@ test('virsh: host commands, a transient domain, reboot, autostart, and the read-
   );
   // A procedure the driver lacks: libvirt's NO_SUPPORT, and virsh's own message.
   assert.deepEqual(
-    await virsh.rw('setmem', 'plain', '65536'),
-    failed('error: this function is not supported by the connection driver: virDomainSetMemoryFlags\n'),
+    await virsh.rw('domtime', 'plain'),
+    failed('error: this function is not supported by the connection driver: virDomainGetTime\n'),
   );
   assert.deepEqual(await virsh.rw('destroy', 'plain'), ok("Domain 'plain' destroyed\n\n"));
+  // Memory through the balloon: setmem, dommemstat (the double's guest reports statistics).
+  const elastic = path.join(root.root, 'elastic.xml');
+  await fs.writeFile(elastic, domainXml(fakeBackend, { name: 'elastic', memoryMiB: 256, devices: "    <memballoon model='virtio'>\n      <stats period='1'/>\n    </memballoon>" }));
+  assert.deepEqual(await virsh.rw('create', elastic), ok(`Domain 'elastic' created from ${elastic}\n\n`));
+  assert.deepEqual(await virsh.rw('setmem', 'elastic', '128M'), ok('\n'));
+  const stats = await virsh.ro('dommemstat', 'elastic');
+  assert.equal(stats.status, 0);
+  assert.match(stats.stdout, /^actual 131072\nswap_in 0\nswap_out 0\nmajor_fault \d+\nminor_fault \d+\nunused \d+\navailable 262144\nusable \d+\ndisk_caches \d+\nhugetlb_pgalloc 0\nhugetlb_pgfail 0\nrss \d+\n\n$/);
+  assert.deepEqual(await virsh.ro('setmem', 'elastic', '64M'), failed("error: operation forbidden: read only access prevents virDomainSetMemoryFlags\n"));
+  assert.deepEqual(await virsh.rw('destroy', 'elastic'), ok("Domain 'elastic' destroyed\n\n"));
   // start --autodestroy: the domain lives as long as that virsh's connection.
   assert.deepEqual(await virsh.rw('start', '--autodestroy', 'plain'), ok("Domain 'plain' started\n\n"));
   await waitFor(async () => (await virsh.rw('domstate', '--reason', 'plain')).stdout === 'shut off (destroyed)\n\n', 'virsh\'s connection to take the domain with it', 15_000);

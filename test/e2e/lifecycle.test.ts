@@ -10,6 +10,8 @@ import {
   DomainXMLFlags,
   DomainCreateFlags,
   DomainVcpuFlags,
+  DomainMemoryModFlags,
+  DomainMemoryStatTag,
   PausedReason,
   ResumedDetail,
   RunningReason,
@@ -230,6 +232,43 @@ function suite(backend: Backend): void {
       await expectVirError(transient.getVcpusFlags(DomainVcpuFlags.CONFIG), 'VIR_ERR_OPERATION_INVALID', /transient domains do not have any persistent config/);
       await transient.destroy();
       await persistent.destroy();
+    });
+
+    test('memory: setmem through the virtio balloon, config and maximum; dommemstat from the balloon and /proc', async (t) => {
+      const { connection, root } = await connect(t);
+      const balloon = "    <memballoon model='virtio'>\n      <stats period='1'/>\n    </memballoon>";
+      const domain = await connection.defineXML(domainXml(backend, { name: 'elastic', memoryMiB: 256, devices: balloon }));
+      await expectVirError(domain.memoryStats(), 'VIR_ERR_OPERATION_INVALID', 'Requested operation is not valid: domain is not running');
+      await domain.create();
+      const before = await domain.memoryStats();
+      assert.deepEqual(before[0], { tag: DomainMemoryStatTag.ACTUAL_BALLOON, val: 256 * 1024 });
+      assert.ok((before.at(-1)?.val ?? 0) > 0 && before.at(-1)?.tag === DomainMemoryStatTag.RSS, JSON.stringify(before));
+      assert.deepEqual((await domain.memoryStats(1)).length, 1);
+
+      // Live: the balloon inflates, the live XML follows, the persistent one does not.
+      await domain.setMemoryFlags(128 * 1024);
+      assert.equal((await domain.getInfo()).memoryKiB, 128 * 1024);
+      assert.match(await domain.getXMLDesc(), /<currentMemory unit='KiB'>131072<\/currentMemory>/);
+      assert.match(await domain.getXMLDesc(DomainXMLFlags.INACTIVE), /<currentMemory unit='KiB'>262144<\/currentMemory>/);
+      if (backend.double) assert.deepEqual((await domain.memoryStats())[0], { tag: DomainMemoryStatTag.ACTUAL_BALLOON, val: 128 * 1024 });
+      await expectVirError(domain.setMemoryFlags(512 * 1024), 'VIR_ERR_INVALID_ARG', 'invalid argument: cannot set memory higher than max memory');
+      await expectVirError(domain.setMemoryFlags(512 * 1024, DomainMemoryModFlags.MAXIMUM), 'VIR_ERR_OPERATION_INVALID', /cannot resize the maximum memory on an active domain/);
+
+      // Config: <currentMemory>, and <memory> with MAXIMUM, for the next start.
+      await domain.setMemoryFlags(192 * 1024, DomainMemoryModFlags.CONFIG);
+      await domain.setMemoryFlags(320 * 1024, DomainMemoryModFlags.CONFIG | DomainMemoryModFlags.MAXIMUM);
+      const config = await fs.readFile(path.join(root, 'etc/libvirt/fc/elastic.xml'), 'utf8');
+      assert.match(config, /<memory unit='KiB'>327680<\/memory>\n {2}<currentMemory unit='KiB'>196608<\/currentMemory>/);
+      await domain.destroy();
+      assert.deepEqual({ ...(await domain.getInfo()), cpuTimeNs: 0n }, { state: DomainState.SHUTOFF, maxMemKiB: 327680, memoryKiB: 196608, nrVirtCpu: 1, cpuTimeNs: 0n });
+
+      // Without a balloon, only the persistent size may change, and not below <memory>.
+      const fixed = await connection.createXML(domainXml(backend, { name: 'fixed' }));
+      assert.deepEqual((await fixed.memoryStats()).map((stat) => stat.tag), [DomainMemoryStatTag.ACTUAL_BALLOON, DomainMemoryStatTag.RSS]);
+      await expectVirError(fixed.setMemoryFlags(64 * 1024), 'VIR_ERR_OPERATION_INVALID', /without the balloon device/);
+      await fixed.destroy();
+      const plain = await connection.defineXML(domainXml(backend, { name: 'plain' }));
+      await expectVirError(plain.setMemoryFlags(64 * 1024, DomainMemoryModFlags.CONFIG), 'VIR_ERR_CONFIG_UNSUPPORTED', /<currentMemory> below <memory> needs <memballoon model='virtio'>/);
     });
 
     test('vsock: an auto CID is the lowest free one among running domains', async (t) => {

@@ -15,6 +15,7 @@ import type {
   DomainRef,
   DomainStateInfo,
   NodeInfo,
+  MemoryStat,
 } from '../../src/api/connection.js';
 import {
   DomainConsoleFlags,
@@ -493,6 +494,14 @@ class MemoryDomain implements Domain {
   }
   getMaxVcpus(): Promise<number> {
     return this.act(() => this.running().vcpus);
+  }
+  setMemoryFlags(memoryKiB: number): Promise<void> {
+    return this.act(() => {
+      this.live().memoryKiB = memoryKiB;
+    });
+  }
+  memoryStats(): Promise<MemoryStat[]> {
+    return this.act(() => [{ tag: 6, val: this.running().memoryKiB }]);
   }
   getInfo(): Promise<DomainInfo> {
     return this.act(() => {

@@ -12,8 +12,10 @@ import type {
   DomainInfo,
   DomainRef,
   DomainStateInfo,
+  MemoryStat,
   NodeInfo,
 } from '../../api/connection.js';
+import { DOMAIN_MEMORY_STAT_NR } from '../../api/constants.js';
 import { VirError } from '../../errors.js';
 import { AuthType, DrvFeature, OpenFlags, Proc } from '../protocol/constants.js';
 import { connectionClosedMessage, lifecycleEventMessage, rebootEventMessage } from '../protocol/procedures.js';
@@ -260,6 +262,12 @@ export class RemoteDomain implements Domain {
   }
   async getMaxVcpus(): Promise<number> {
     return (await this.transport.call('domainGetMaxVcpus', { dom: this.dom })).num;
+  }
+  async setMemoryFlags(memoryKiB: number, flags = 0): Promise<void> {
+    await this.transport.call('domainSetMemoryFlags', { dom: this.dom, memory: memoryKiB, flags });
+  }
+  async memoryStats(maxStats = DOMAIN_MEMORY_STAT_NR, flags = 0): Promise<MemoryStat[]> {
+    return (await this.transport.call('domainMemoryStats', { dom: this.dom, maxStats, flags })).stats;
   }
   async getXMLDesc(flags = 0): Promise<string> {
     return (await this.transport.call('domainGetXMLDesc', { dom: this.dom, flags })).xml;

@@ -3,12 +3,13 @@
 // server dispatches through it and the client calls through it, so the two cannot disagree.
 // Layouts are remote_protocol.x 9.0.0's `remote_<name>_args` / `remote_<name>_ret`.
 
-import type { DomainInfo, DomainRef, DomainStateInfo, NodeInfo } from '../../api/connection.js';
+import type { DomainInfo, DomainRef, DomainStateInfo, MemoryStat, NodeInfo } from '../../api/connection.js';
 import { type Codec, voidCodec } from '../xdr.js';
 import {
   Proc,
   REMOTE_AUTH_TYPE_LIST_MAX,
   REMOTE_DOMAIN_LIST_MAX,
+  REMOTE_DOMAIN_MEMORY_STATS_MAX,
   REMOTE_DOMAIN_MESSAGES_MAX,
   REMOTE_SECURITY_DOI_MAX,
   REMOTE_SECURITY_LABEL_LIST_MAX,
@@ -158,6 +159,20 @@ export const procedures = {
   domainGetAutostart: proc(Proc.DOMAIN_GET_AUTOSTART, 'DOMAIN_GET_AUTOSTART', dom, struct({ autostart: boolInt })),
   domainGetInfo: proc(Proc.DOMAIN_GET_INFO, 'DOMAIN_GET_INFO', dom, domainInfo),
   domainGetMaxMemory: proc(Proc.DOMAIN_GET_MAX_MEMORY, 'DOMAIN_GET_MAX_MEMORY', dom, struct({ memory: uhyperNumber })),
+  domainSetMemory: proc(Proc.DOMAIN_SET_MEMORY, 'DOMAIN_SET_MEMORY', struct({ dom: domainCodec, memory: uhyperNumber }), voidCodec, { mutates: true }),
+  domainSetMemoryFlags: proc(
+    Proc.DOMAIN_SET_MEMORY_FLAGS,
+    'DOMAIN_SET_MEMORY_FLAGS',
+    struct({ dom: domainCodec, memory: uhyperNumber, flags: uintCodec }),
+    voidCodec,
+    { mutates: true },
+  ),
+  domainMemoryStats: proc(
+    Proc.DOMAIN_MEMORY_STATS,
+    'DOMAIN_MEMORY_STATS',
+    struct({ dom: domainCodec, maxStats: uintCodec, flags: uintCodec }),
+    struct({ stats: array(struct<MemoryStat>({ tag: intCodec, val: uhyperNumber }), REMOTE_DOMAIN_MEMORY_STATS_MAX) }),
+  ),
   domainGetMaxVcpus: proc(Proc.DOMAIN_GET_MAX_VCPUS, 'DOMAIN_GET_MAX_VCPUS', dom, struct({ num: intCodec })),
   domainGetVcpusFlags: proc(Proc.DOMAIN_GET_VCPUS_FLAGS, 'DOMAIN_GET_VCPUS_FLAGS', domFlags, struct({ num: intCodec })),
   connectGetMaxVcpus: proc(Proc.CONNECT_GET_MAX_VCPUS, 'CONNECT_GET_MAX_VCPUS', struct({ type: optionalString }), struct({ maxVcpus: intCodec })),

@@ -4,9 +4,9 @@
 // virsh prints exactly what it prints for such a domain.
 
 import type { Connection, Domain, DomainRef } from '../../api/connection.js';
-import { ListDomainsFlags, DomainVcpuFlags, DomainXMLFlags, DOMAIN_EVENT_ID_LAST } from '../../api/constants.js';
+import { ListDomainsFlags, DomainMemoryModFlags, DomainVcpuFlags, DomainXMLFlags, DOMAIN_EVENT_ID_LAST } from '../../api/constants.js';
 import { VirError } from '../../errors.js';
-import { DrvFeature } from '../protocol/constants.js';
+import { DrvFeature, REMOTE_DOMAIN_MEMORY_STATS_MAX } from '../protocol/constants.js';
 import type { ArgsOf, ProcedureKey, RetOf } from '../protocol/procedures.js';
 
 /** What a handler may use besides its arguments. */
@@ -158,6 +158,21 @@ export const handlers: HandlerTable = {
     return { num: await (await lookup(ctx, args.dom)).getVcpusFlags(args.flags) };
   },
   connectGetMaxVcpus: async (ctx, args) => ({ maxVcpus: await ctx.conn.getMaxVcpus(args.type) }),
+  // virDomainSetMemory is virDomainSetMemoryFlags with AFFECT_LIVE.
+  domainSetMemory: async (ctx, args) => {
+    await (await lookup(ctx, args.dom)).setMemoryFlags(args.memory, DomainMemoryModFlags.LIVE);
+    return undefined;
+  },
+  domainSetMemoryFlags: async (ctx, args) => {
+    await (await lookup(ctx, args.dom)).setMemoryFlags(args.memory, args.flags);
+    return undefined;
+  },
+  domainMemoryStats: async (ctx, args) => {
+    if (args.maxStats > REMOTE_DOMAIN_MEMORY_STATS_MAX) {
+      throw new VirError('VIR_ERR_INTERNAL_ERROR', 'maxStats > REMOTE_DOMAIN_MEMORY_STATS_MAX');
+    }
+    return { stats: await (await lookup(ctx, args.dom)).memoryStats(args.maxStats, args.flags) };
+  },
   domainGetXMLDesc: async (ctx, args) => {
     if (ctx.readOnly && (args.flags & DomainXMLFlags.SECURE) !== 0) {
       throw new VirError('VIR_ERR_OPERATION_DENIED', 'virDomainGetXMLDesc with secure flag', { domain: 'VIR_FROM_DOMAIN' });
