@@ -4,7 +4,8 @@
 
 import { VirError } from '../errors.js';
 
-export type OptionType = 'bool' | 'string' | 'data';
+/** data: a string that may also come by position; int: a number that may too (VSH_OT_INT). */
+export type OptionType = 'bool' | 'string' | 'data' | 'int';
 
 export interface OptionSpec {
   name: string;
@@ -27,7 +28,7 @@ function usageError(message: string): VirError {
 
 export function parseOptions(verb: string, specs: readonly OptionSpec[], args: readonly string[]): ParsedOptions {
   const values = new Map<string, string | true>();
-  const positional = specs.filter((spec) => spec.type === 'data');
+  const positional = specs.filter((spec) => spec.type === 'data' || spec.type === 'int');
   let positionIndex = 0;
   let onlyData = false;
   for (let index = 0; index < args.length; index++) {
@@ -67,7 +68,8 @@ export function parseOptions(verb: string, specs: readonly OptionSpec[], args: r
   }
   for (const spec of specs) {
     if (spec.required === true && !values.has(spec.name)) {
-      throw usageError(`command '${verb}' requires <${spec.name}> option`);
+      // virsh names a missing data option <name>, any other --name.
+      throw usageError(`command '${verb}' requires ${spec.type === 'data' ? `<${spec.name}>` : `--${spec.name}`} option`);
     }
   }
   return {
@@ -88,7 +90,7 @@ export function parseOptions(verb: string, specs: readonly OptionSpec[], args: r
 export function synopsis(verb: string, specs: readonly OptionSpec[]): string {
   const parts = specs.map((spec) => {
     if (spec.type === 'bool') return `[--${spec.name}]`;
-    if (spec.type === 'data') return spec.required === true ? `<${spec.name}>` : `[<${spec.name}>]`;
+    if (spec.type === 'data' || spec.type === 'int') return spec.required === true ? `<${spec.name}>` : `[<${spec.name}>]`;
     return spec.required === true ? `--${spec.name} <string>` : `[--${spec.name} <string>]`;
   });
   return [verb, ...parts].join(' ');
@@ -96,8 +98,8 @@ export function synopsis(verb: string, specs: readonly OptionSpec[]): string {
 
 /** A short usage line for the list of verbs: the verb, its data arguments, and [options]. */
 export function shortUsage(verb: string, specs: readonly OptionSpec[]): string {
-  const data = specs.filter((spec) => spec.type === 'data').map((spec) => (spec.required === true ? `<${spec.name}>` : `[<${spec.name}>]`));
-  const more = specs.some((spec) => spec.type !== 'data') ? ['[options]'] : [];
+  const data = specs.filter((spec) => spec.type === 'data' || spec.type === 'int').map((spec) => (spec.required === true ? `<${spec.name}>` : `[<${spec.name}>]`));
+  const more = specs.some((spec) => spec.type !== 'data' && spec.type !== 'int') ? ['[options]'] : [];
   return [verb, ...data, ...more].join(' ');
 }
 
@@ -107,7 +109,7 @@ export function verbHelp(verb: string, summary: string, specs: readonly OptionSp
   if (specs.length > 0) {
     lines.push('  OPTIONS');
     for (const spec of specs) {
-      const name = spec.type === 'data' ? `[--${spec.name}] <string>` : spec.type === 'string' ? `--${spec.name} <string>` : `--${spec.name}`;
+      const name = spec.type === 'data' ? `[--${spec.name}] <string>` : spec.type === 'int' ? `[--${spec.name}] <number>` : spec.type === 'string' ? `--${spec.name} <string>` : `--${spec.name}`;
       lines.push(`    ${name.padEnd(15)}  ${spec.help}`);
     }
     lines.push('');

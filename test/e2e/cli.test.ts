@@ -95,6 +95,37 @@ function lifecycleVerbs(backend: Backend): void {
 
 for (const backend of backends) lifecycleVerbs(backend);
 
+for (const backend of backends) {
+  test(`the memory verbs print what virsh prints: setmem, setmaxmem, dommemstat (${backend.name} Firecracker)`, { skip: backend.skip }, async (t) => {
+    const { root, uri } = await makeEmbedRoot(t);
+    const file = path.join(root, 'elastic.xml');
+    await fs.writeFile(file, domainXml(backend, { name: 'elastic', memoryMiB: 256, devices: "    <memballoon model='virtio'/>" }));
+    const run = (...args: string[]) => fcvirt(args, { uri });
+    await run('define', file);
+    // Without --config/--live/--current virsh's setmem is for the running domain, setmaxmem for the current one.
+    assert.deepEqual(await run('setmem', 'elastic', '128M'), { code: 1, stdout: '\n', stderr: 'error: Requested operation is not valid: domain is not running\n' });
+    assert.deepEqual(await run('setmaxmem', 'elastic', '384M'), { code: 0, stdout: '\n', stderr: '' });
+    assert.deepEqual(await run('setmem', '--config', 'elastic', '196608'), { code: 0, stdout: '\n', stderr: '' });
+    assert.match((await run('dominfo', 'elastic')).stdout, /\nMax memory: {5}393216 KiB\nUsed memory: {4}196608 KiB\n/);
+    assert.deepEqual(await run('dommemstat', 'elastic'), {
+      code: 1, stdout: '\n', stderr: 'error: Failed to get memory statistics for domain elastic\nerror: Requested operation is not valid: domain is not running\n',
+    });
+    await run('start', 'elastic');
+    const stats = await run('dommemstat', 'elastic');
+    assert.equal(stats.code, 0);
+    assert.match(stats.stdout, /^actual 196608\n(?:[a-z_]+ \d+\n)*rss \d+\n\n$/);
+    assert.deepEqual(await run('setmem', 'elastic', '256M'), { code: 0, stdout: '\n', stderr: '' });
+    assert.match((await run('dominfo', 'elastic')).stdout, /\nUsed memory: {4}262144 KiB\n/);
+    assert.deepEqual(await run('setmaxmem', 'elastic', '1G'), {
+      code: 1, stdout: '\n', stderr: 'error: Unable to change MaxMemorySize\nerror: Requested operation is not valid: cannot resize the maximum memory on an active domain\n',
+    });
+    assert.deepEqual(await run('setmem', 'elastic', 'lots'), { code: 1, stdout: '\n', stderr: "error: Scaled numeric value 'lots' for <size> option is malformed or out of range\n" });
+    assert.deepEqual(await run('setmem', 'elastic'), { code: 1, stdout: '', stderr: "error: command 'setmem' requires --size option\n" });
+    assert.deepEqual(await run('setmem', '--current', '--live', 'elastic', '1G'), { code: 1, stdout: '\n', stderr: 'error: Options --current and --live are mutually exclusive\n' });
+    await run('destroy', 'elastic');
+  });
+}
+
 test('errors and usage as virsh reports them', async (t) => {
   const embed = await makeEmbedRoot(t);
   const { root, uri } = embed;
