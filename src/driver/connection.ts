@@ -240,7 +240,7 @@ export class DriverDomain implements Domain {
   hasManagedSaveImage(flags = 0): Promise<boolean> {
     return this.connection.call(() => {
       this.object();
-      if (flags !== 0) throw new VirError('VIR_ERR_INVALID_ARG', `unsupported flags (0x${flags.toString(16)}) in function virDomainHasManagedSaveImage`);
+      if (flags !== 0) throw new VirError('VIR_ERR_INVALID_ARG', `unsupported flags (0x${flags.toString(16)}) in function virDomainHasManagedSaveImage`, { verbatim: true });
       return false;
     });
   }

@@ -1016,9 +1016,10 @@ function autodestroyOwner(flags: number, connection: string | undefined): string
   return connection;
 }
 
+/** libvirt's virCheckFlags: VIR_ERR_INVALID_ARG, its message without the "invalid argument: " prefix. */
 export function checkFlags(flags: number, allowed: number, functionName: string): void {
   if (!Number.isInteger(flags) || flags < 0 || (flags & ~allowed) !== 0) {
-    throw new VirError('VIR_ERR_INVALID_ARG', `unsupported flags (0x${((flags & ~allowed) >>> 0).toString(16)}) in function ${functionName}`);
+    throw new VirError('VIR_ERR_INVALID_ARG', `unsupported flags (0x${((flags & ~allowed) >>> 0).toString(16)}) in function ${functionName}`, { verbatim: true });
   }
 }
 

@@ -96,7 +96,7 @@ function lifecycleVerbs(backend: Backend): void {
 for (const backend of backends) lifecycleVerbs(backend);
 
 for (const backend of backends) {
-  test(`the memory verbs print what virsh prints: setmem, setmaxmem, dommemstat (${backend.name} Firecracker)`, { skip: backend.skip }, async (t) => {
+  test(`the memory and vCPU verbs print what virsh prints: setmem, setmaxmem, dommemstat, vcpucount, maxvcpus (${backend.name} Firecracker)`, { skip: backend.skip }, async (t) => {
     const { root, uri } = await makeEmbedRoot(t);
     const file = path.join(root, 'elastic.xml');
     await fs.writeFile(file, domainXml(backend, { name: 'elastic', memoryMiB: 256, devices: "    <memballoon model='virtio'/>" }));
@@ -110,7 +110,17 @@ for (const backend of backends) {
     assert.deepEqual(await run('dommemstat', 'elastic'), {
       code: 1, stdout: '\n', stderr: 'error: Failed to get memory statistics for domain elastic\nerror: Requested operation is not valid: domain is not running\n',
     });
+    assert.deepEqual(await run('vcpucount', 'elastic'), { code: 0, stdout: 'maximum      config         1\ncurrent      config         1\n\n', stderr: '' });
+    assert.deepEqual(await run('vcpucount', '--live', 'elastic'), { code: 1, stdout: '\n', stderr: 'error: Requested operation is not valid: domain is not running\n' });
+    assert.deepEqual(await run('maxvcpus'), { code: 0, stdout: '32\n\n', stderr: '' });
     await run('start', 'elastic');
+    assert.deepEqual(await run('vcpucount', 'elastic'), {
+      code: 0, stdout: 'maximum      config         1\nmaximum      live           1\ncurrent      config         1\ncurrent      live           1\n\n', stderr: '',
+    });
+    assert.deepEqual(await run('vcpucount', '--maximum', '--active', 'elastic'), { code: 1, stdout: '\n', stderr: 'error: Options --active and --maximum are mutually exclusive\n' });
+    assert.deepEqual(await run('vcpucount', '--guest', 'elastic'), {
+      code: 1, stdout: '\n', stderr: 'error: Failed to retrieve vCPU count from the guest\nerror: unsupported flags (0x8) in function virDomainGetVcpusFlags\n',
+    });
     const stats = await run('dommemstat', 'elastic');
     assert.equal(stats.code, 0);
     assert.match(stats.stdout, /^actual 196608\n(?:[a-z_]+ \d+\n)*rss \d+\n\n$/);

@@ -12,6 +12,7 @@ import { domstate } from './domstate.js';
 import { domuuid } from './domuuid.js';
 import { dumpxml } from './dumpxml.js';
 import { list } from './list.js';
+import { maxvcpus } from './maxvcpus.js';
 import { reboot } from './reboot.js';
 import { resume } from './resume.js';
 import { setmaxmem, setmem } from './setmem.js';
@@ -21,11 +22,12 @@ import { start } from './start.js';
 import { suspend } from './suspend.js';
 import { undefine } from './undefine.js';
 import { validateCommand } from './validate.js';
+import { vcpucount } from './vcpucount.js';
 import { version } from './version.js';
 
 /** Every verb of `fcvirt`, in the order `fcvirt help` lists them. */
 export const commands: CliCommand[] = [
   define, undefine, start, create, shutdown, destroy, reboot, suspend, resume,
-  list, dominfo, domstate, dumpxml, autostart, consoleVerb, domid, domuuid, domname, setmem, setmaxmem, dommemstat,
-  version, validateCommand, planCommand,
+  list, dominfo, domstate, dumpxml, autostart, consoleVerb, domid, domuuid, domname, setmem, setmaxmem, dommemstat, vcpucount,
+  maxvcpus,   version, validateCommand, planCommand,
 ];
