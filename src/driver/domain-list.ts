@@ -1,6 +1,7 @@
 // The driver's domains, found by uuid, name or id, with libvirt's rules for adding a
 // definition (virDomainObjListAdd): a uuid belongs to one name and a name to one uuid.
 
+import { DomainState, ListDomainsFlags } from '../api/constants.js';
 import { VirError } from '../errors.js';
 import type { DomainDef } from '../conf/domain-def.js';
 import { DomainObject } from './domain-object.js';
@@ -80,4 +81,29 @@ export function normaliseUuid(uuid: string): string {
   const hex = uuid.replace(/-/g, '').toLowerCase();
   if (!/^[0-9a-f]{32}$/.test(hex)) return uuid;
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** virConnectListAllDomains' filters, as libvirt's virDomainObjMatchFilter applies them. */
+export function matchesListFlags(domain: DomainObject, flags: number): boolean {
+  const F = ListDomainsFlags;
+  const group = (a: number, b: number, isA: boolean): boolean => {
+    if ((flags & (a | b)) === 0 || (flags & (a | b)) === (a | b)) return true;
+    return (flags & a) !== 0 ? isA : !isA;
+  };
+  if (!group(F.ACTIVE, F.INACTIVE, domain.isActive())) return false;
+  if (!group(F.PERSISTENT, F.TRANSIENT, domain.persistent)) return false;
+  if ((flags & (F.RUNNING | F.PAUSED | F.SHUTOFF | F.OTHER)) !== 0) {
+    const state = domain.state;
+    const matches = ((flags & F.RUNNING) !== 0 && state === DomainState.RUNNING)
+      || ((flags & F.PAUSED) !== 0 && state === DomainState.PAUSED)
+      || ((flags & F.SHUTOFF) !== 0 && state === DomainState.SHUTOFF)
+      || ((flags & F.OTHER) !== 0 && state !== DomainState.RUNNING && state !== DomainState.PAUSED && state !== DomainState.SHUTOFF);
+    if (!matches) return false;
+  }
+  // fcvirt has no managed save, snapshots nor checkpoints.
+  if ((flags & F.MANAGEDSAVE) !== 0 && (flags & F.NO_MANAGEDSAVE) === 0) return false;
+  if (!group(F.AUTOSTART, F.NO_AUTOSTART, domain.autostart)) return false;
+  if ((flags & F.HAS_SNAPSHOT) !== 0 && (flags & F.NO_SNAPSHOT) === 0) return false;
+  if ((flags & F.HAS_CHECKPOINT) !== 0 && (flags & F.NO_CHECKPOINT) === 0) return false;
+  return true;
 }

@@ -21,7 +21,6 @@ import {
   DomainEventType,
   DomainState,
   DomainXMLFlags,
-  ListDomainsFlags,
   PausedReason,
   ResumedDetail,
   RunningReason,
@@ -41,13 +40,12 @@ import { VirError } from '../errors.js';
 import { findFirecrackerBinary, probeFirecrackerVersion } from '../firecracker/launcher.js';
 import { readCpuTime, readProcessStartTime, readResidentKiB } from '../firecracker/process-info.js';
 import { watchProcessExit } from '../firecracker/process-watch.js';
-import { formatVersion, parseVmmVersion } from '../firecracker/version.js';
 import { FCVIRT_VERSION_NUMBER } from '../version.js';
 import { removeStaleTemporaries, syncDirectory, writeFileAtomic } from './atomic-file.js';
 import { openConsoleStream } from './console/console-stream.js';
 import { startPtyBridge, type PtyBridge } from './console/pty-bridge.js';
 import { DEFAULT_JOB_WAIT_MS } from './domain-job.js';
-import { DomainList, normaliseUuid } from './domain-list.js';
+import { DomainList, matchesListFlags, normaliseUuid } from './domain-list.js';
 import { balloonAmountMiB, memoryStats } from './memory.js';
 import type { DomainObject, DomainRuntime } from './domain-object.js';
 import { DomainEventBus } from './events.js';
@@ -58,9 +56,7 @@ import { domainPaths, type DriverLayout } from './paths.js';
 import {
   cleanupRun,
   consolePathsOf,
-  findProcessBySocket,
   monitorForeign,
-  probeProcess,
   startProcess,
   stopProcess,
   withApi,
@@ -71,7 +67,7 @@ import {
   type ResolvedBinary,
 } from './process.js';
 import { RootLock, type LockKind } from './root-lock.js';
-import { parseStatus } from './status-file.js';
+import { currentRunState, settleStatusFile } from './status-reattach.js';
 import { reasonFromName, reasonName } from './state-names.js';
 
 export interface DriverTimeouts extends ProcessTimeouts {
@@ -245,85 +241,36 @@ export class FcDriver {
     }
   }
 
-  /** Re-attaches to the process a status file records, or cleans up after it. */
+  /** Re-attaches to the process a status file records, or cleans up after it (status-reattach.ts). */
   private async reattach(statusFile: string): Promise<void> {
-    const status = parseStatus(await fs.readFile(statusFile, 'utf8'));
-    const liveDef = parseDomainXML(status.domainXml);
-    liveDef.id = status.domainId;
+    const outcome = await settleStatusFile(statusFile, this.context, (liveDef) => {
+      const known = this.domains.findByUuid(liveDef.uuid);
+      if (known !== undefined && known.name !== liveDef.name) {
+        throw new VirError('VIR_ERR_INTERNAL_ERROR', `status file of domain '${liveDef.name}' has the uuid of domain '${known.name}'`);
+      }
+    });
+    let domain = this.domains.findByUuid(outcome.liveDef.uuid);
+    if (outcome.kind === 'shutoff') {
+      if (domain !== undefined) {
+        domain.setState(DomainState.SHUTOFF, outcome.reason);
+        await this.recordShutoff(domain, outcome.reason);
+      }
+      return;
+    }
+    const { liveDef, status } = outcome;
     const { runtime } = status;
-    // The pty belonged to the daemon that made it; a restarted driver has none.
-    delete runtime.ptyPath;
-    if (liveDef.serial !== undefined) delete liveDef.serial.sourcePath;
-
-    let domain = this.domains.findByUuid(liveDef.uuid);
-    if (domain !== undefined && domain.name !== liveDef.name) {
-      throw new VirError('VIR_ERR_INTERNAL_ERROR', `status file of domain '${liveDef.name}' has the uuid of domain '${domain.name}'`);
+    if (domain === undefined) {
+      domain = this.domains.add(liveDef, false);
+    } else {
+      domain.newDef = domain.def;
+      domain.def = liveDef;
     }
-
-    if (status.state === DomainState.PAUSED && status.reason === PausedReason.STARTING_UP) {
-      // A start the previous driver did not finish: its process (found by its socket when the
-      // pid was not recorded yet) is half configured. Stop it, as libvirt kills a domain it
-      // finds still starting up when it reconnects.
-      const found = runtime.pid === 0 ? await findProcessBySocket(runtime.apiSocket) : { pid: runtime.pid, startTime: runtime.startTime };
-      if (found !== undefined) await stopProcess({ ...runtime, ...found }, this.timeouts.terminateGraceMs);
-      await cleanupRun(this.context, runtime, statusFile);
-      if (domain !== undefined) {
-        domain.setState(DomainState.SHUTOFF, ShutoffReason.FAILED);
-        await this.recordShutoff(domain, ShutoffReason.FAILED);
-      }
-      return;
-    }
-
-    const state = await probeProcess(runtime, this.timeouts.apiRequestMs);
-    if (state === 'alive' && runtime.autodestroy !== undefined) {
-      // Started with START_AUTODESTROY by a connection of an earlier driver: that connection
-      // is closed, so the domain goes as it would have then.
-      await stopProcess(runtime, this.timeouts.terminateGraceMs);
-      await cleanupRun(this.context, runtime, statusFile);
-      if (domain !== undefined) {
-        domain.setState(DomainState.SHUTOFF, ShutoffReason.DESTROYED);
-        await this.recordShutoff(domain, ShutoffReason.DESTROYED);
-      }
-      return;
-    }
-    if (state === 'alive') {
-      if (domain === undefined) {
-        domain = this.domains.add(liveDef, false);
-      } else {
-        domain.newDef = domain.def;
-        domain.def = liveDef;
-      }
-      domain.runtime = runtime;
-      domain.setState(status.state, status.reason);
-      await this.reconcilePaused(domain);
-      await writeStatusFile(statusFile, domain.state, domain.reason, liveDef, runtime);
-      this.watch(domain, monitorForeign(runtime), Date.now());
-      await this.attachPty(domain);
-      return;
-    }
-    // Not ours any more: a hung process is killed (it could otherwise run twice), then the
-    // domain is shut off with whatever reason the facts allow. No restart: nobody watched.
-    if (state === 'hung') await stopProcess(runtime, this.timeouts.terminateGraceMs);
-    await cleanupRun(this.context, runtime, statusFile);
-    if (domain !== undefined) {
-      const reason = state === 'hung' ? ShutoffReason.DAEMON : runtime.shutdownRequested ? ShutoffReason.SHUTDOWN : ShutoffReason.CRASHED;
-      domain.setState(DomainState.SHUTOFF, reason);
-      await this.recordShutoff(domain, reason);
-    }
-  }
-
-  /** The status file may be older than a pause or resume done just before a crash: ask Firecracker. */
-  private async reconcilePaused(domain: DomainObject): Promise<void> {
-    const runtime = domain.runtime;
-    if (runtime === undefined) return;
-    try {
-      const info = await withApi(runtime, this.timeouts.apiRequestMs, (client) => client.getInstanceInfo());
-      if (info.state === 'Paused' && domain.state !== DomainState.PAUSED) domain.setState(DomainState.PAUSED, PausedReason.USER);
-      if (info.state === 'Running' && domain.state !== DomainState.RUNNING) domain.setState(DomainState.RUNNING, RunningReason.UNPAUSED);
-      if (info.vmm_version !== runtime.version) runtime.version = formatVersion(parseVmmVersion(info.vmm_version));
-    } catch {
-      // The exit watch will notice if it is gone.
-    }
+    domain.runtime = runtime;
+    const current = await currentRunState(runtime, status, this.timeouts.apiRequestMs);
+    domain.setState(current.state, current.reason);
+    await writeStatusFile(statusFile, domain.state, domain.reason, liveDef, runtime);
+    this.watch(domain, monitorForeign(runtime), Date.now());
+    await this.attachPty(domain);
   }
 
   private async removeOrphanRuntimeDirs(): Promise<void> {
@@ -1021,29 +968,4 @@ export function checkFlags(flags: number, allowed: number, functionName: string)
   if (!Number.isInteger(flags) || flags < 0 || (flags & ~allowed) !== 0) {
     throw new VirError('VIR_ERR_INVALID_ARG', `unsupported flags (0x${((flags & ~allowed) >>> 0).toString(16)}) in function ${functionName}`, { verbatim: true });
   }
-}
-
-/** virConnectListAllDomains' filters, as libvirt's virDomainObjMatchFilter applies them. */
-function matchesListFlags(domain: DomainObject, flags: number): boolean {
-  const F = ListDomainsFlags;
-  const group = (a: number, b: number, isA: boolean): boolean => {
-    if ((flags & (a | b)) === 0 || (flags & (a | b)) === (a | b)) return true;
-    return (flags & a) !== 0 ? isA : !isA;
-  };
-  if (!group(F.ACTIVE, F.INACTIVE, domain.isActive())) return false;
-  if (!group(F.PERSISTENT, F.TRANSIENT, domain.persistent)) return false;
-  if ((flags & (F.RUNNING | F.PAUSED | F.SHUTOFF | F.OTHER)) !== 0) {
-    const state = domain.state;
-    const matches = ((flags & F.RUNNING) !== 0 && state === DomainState.RUNNING)
-      || ((flags & F.PAUSED) !== 0 && state === DomainState.PAUSED)
-      || ((flags & F.SHUTOFF) !== 0 && state === DomainState.SHUTOFF)
-      || ((flags & F.OTHER) !== 0 && state !== DomainState.RUNNING && state !== DomainState.PAUSED && state !== DomainState.SHUTOFF);
-    if (!matches) return false;
-  }
-  // fcvirt has no managed save, snapshots nor checkpoints.
-  if ((flags & F.MANAGEDSAVE) !== 0 && (flags & F.NO_MANAGEDSAVE) === 0) return false;
-  if (!group(F.AUTOSTART, F.NO_AUTOSTART, domain.autostart)) return false;
-  if ((flags & F.HAS_SNAPSHOT) !== 0 && (flags & F.NO_SNAPSHOT) === 0) return false;
-  if ((flags & F.HAS_CHECKPOINT) !== 0 && (flags & F.NO_CHECKPOINT) === 0) return false;
-  return true;
 }
