@@ -28,6 +28,6 @@ import { version } from './version.js';
 /** Every verb of `fcvirt`, in the order `fcvirt help` lists them. */
 export const commands: CliCommand[] = [
   define, undefine, start, create, shutdown, destroy, reboot, suspend, resume,
-  list, dominfo, domstate, dumpxml, autostart, consoleVerb, domid, domuuid, domname, setmem, setmaxmem, dommemstat, vcpucount,
-  maxvcpus,   version, validateCommand, planCommand,
+  list, dominfo, domstate, dumpxml, autostart, consoleVerb, domid, domuuid, domname,
+  setmem, setmaxmem, dommemstat, vcpucount, maxvcpus, version, validateCommand, planCommand,
 ];
