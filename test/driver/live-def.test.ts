@@ -2,12 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostArchitecture, prepareLiveDef } from '../../src/driver/live-def.js';
 import { VirError } from '../../src/errors.js';
-import { minimalDef } from '../helpers/minimal-def.js';
+import { domain as minimalDef } from '../firecracker/helpers/domain.js';
 
 const UUID = '11111111-2222-3333-4444-555555555555';
 
 test('the live definition gets the id, libvirt\'s aliases and a free CID; the original is untouched', () => {
-  const def = minimalDef('a', UUID, {
+  const def = minimalDef({
+    name: 'a',
+    uuid: UUID,
     disks: [
       { type: 'file', device: 'disk', source: '/b', target: 'vdb', bus: 'virtio', readonly: false },
       { type: 'file', device: 'disk', source: '/a', target: 'vda', bus: 'virtio', readonly: true },
@@ -36,14 +38,14 @@ test('the live definition gets the id, libvirt\'s aliases and a free CID; the or
 });
 
 test('a fixed CID is kept; memballoon none has no alias', () => {
-  const def = minimalDef('a', UUID, { vsock: { model: 'virtio', autoCid: false, cid: 42 }, memballoon: { model: 'none' } });
+  const def = minimalDef({ name: 'a', uuid: UUID, vsock: { model: 'virtio', autoCid: false, cid: 42 }, memballoon: { model: 'none' } });
   const live = prepareLiveDef(def, { id: 1, cidsInUse: new Set([42]), hostArch: 'x86_64' });
   assert.equal(live.vsock?.cid, 42);
   assert.equal(live.memballoon?.alias, undefined);
 });
 
 test('a guest of another architecture is refused before anything starts', () => {
-  const def = minimalDef('a', UUID, { os: { type: 'hvm', arch: 'aarch64', kernel: '/k' } });
+  const def = minimalDef({ name: 'a', uuid: UUID, os: { type: 'hvm', arch: 'aarch64', kernel: '/k' } });
   assert.throws(() => prepareLiveDef(def, { id: 1, cidsInUse: new Set(), hostArch: 'x86_64' }), (error: unknown) =>
     error instanceof VirError && error.codeName === 'VIR_ERR_CONFIG_UNSUPPORTED'
     && error.message === "unsupported configuration: domain architecture 'aarch64' cannot run on this x86_64 host: Firecracker runs guests of the host's own architecture (<type arch>)");
