@@ -161,6 +161,8 @@ export const ListDomainsFlags = {
   NO_CHECKPOINT: 1 << 15,
 } as const;
 
+/** virDomainModificationImpact: which definition a change or query is about */
+export const DomainModificationImpact = { CURRENT: 0, LIVE: 1, CONFIG: 2 } as const;
 /** virDomainVcpuFlags (virDomainModificationImpact's LIVE and CONFIG, then its own) */
 export const DomainVcpuFlags = { CURRENT: 0, LIVE: 1, CONFIG: 2, MAXIMUM: 4, GUEST: 8, HOTPLUGGABLE: 16 } as const;
 /** virDomainMemoryModFlags */

@@ -31,6 +31,7 @@ import {
   UndefinedDetail,
   DomainVcpuFlags,
   DomainMemoryModFlags,
+  DomainModificationImpact,
 } from '../api/constants.js';
 import type { DomainInfo, DomainStateInfo, MemoryStat, NodeInfo } from '../api/connection.js';
 import type { DomainDef } from '../conf/domain-def.js';
@@ -714,14 +715,7 @@ export class FcDriver {
     checkFlags(flags, DomainMemoryModFlags.LIVE | DomainMemoryModFlags.CONFIG | DomainMemoryModFlags.MAXIMUM, 'virDomainSetMemoryFlags');
     if (!Number.isSafeInteger(memoryKiB) || memoryKiB <= 0) throw new VirError('VIR_ERR_INVALID_ARG', 'memory in virDomainSetMemoryFlags must be greater than zero');
     await this.withJob(domain, 'setmem', async () => {
-      let live = (flags & DomainMemoryModFlags.LIVE) !== 0;
-      let config = (flags & DomainMemoryModFlags.CONFIG) !== 0;
-      if (!live && !config) {
-        live = domain.isActive();
-        config = !live;
-      }
-      if (live && !domain.isActive()) throw new VirError('VIR_ERR_OPERATION_INVALID', 'domain is not running');
-      if (config && !domain.persistent) throw new VirError('VIR_ERR_OPERATION_INVALID', 'transient domains do not have any persistent config');
+      const { live, config } = modificationImpact(domain, flags);
       const maximum = (flags & DomainMemoryModFlags.MAXIMUM) !== 0;
       if (maximum && live) throw new VirError('VIR_ERR_OPERATION_INVALID', 'cannot resize the maximum memory on an active domain');
       const persistent = domain.persistentDef();
@@ -847,14 +841,11 @@ export class FcDriver {
    */
   getVcpusFlags(domain: DomainObject, flags = 0): number {
     checkFlags(flags, DomainVcpuFlags.LIVE | DomainVcpuFlags.CONFIG | DomainVcpuFlags.MAXIMUM, 'virDomainGetVcpusFlags');
-    const live = (flags & DomainVcpuFlags.LIVE) !== 0;
-    const config = (flags & DomainVcpuFlags.CONFIG) !== 0;
-    if (live && config) {
+    const both = DomainModificationImpact.LIVE | DomainModificationImpact.CONFIG;
+    if ((flags & both) === both) {
       throw new VirError('VIR_ERR_INVALID_ARG', "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive");
     }
-    if (live && !domain.isActive()) throw new VirError('VIR_ERR_OPERATION_INVALID', 'domain is not running');
-    if (config && !domain.persistent) throw new VirError('VIR_ERR_OPERATION_INVALID', 'transient domains do not have any persistent config');
-    return (config ? domain.persistentDef() : domain.def).vcpus;
+    return (modificationImpact(domain, flags).config ? domain.persistentDef() : domain.def).vcpus;
   }
 
   /** virDomainMemoryStats of a running domain, read now (see memory.ts). */
@@ -954,6 +945,22 @@ function noDomainObject(domain: DomainObject): VirError {
 }
 
 /** libvirt's virCheckFlags. */
+/**
+ * libvirt's virDomainObjGetDefs: which definitions the LIVE and CONFIG bits of `flags` are about
+ * (neither: the live one when running, else the persistent one), refusing what does not exist.
+ */
+function modificationImpact(domain: DomainObject, flags: number): { live: boolean; config: boolean } {
+  let live = (flags & DomainModificationImpact.LIVE) !== 0;
+  let config = (flags & DomainModificationImpact.CONFIG) !== 0;
+  if (!live && !config) {
+    live = domain.isActive();
+    config = !live;
+  }
+  if (live && !domain.isActive()) throw new VirError('VIR_ERR_OPERATION_INVALID', 'domain is not running');
+  if (config && !domain.persistent) throw new VirError('VIR_ERR_OPERATION_INVALID', 'transient domains do not have any persistent config');
+  return { live, config };
+}
+
 /** The connection an autodestroy start belongs to; undefined without START_AUTODESTROY. */
 function autodestroyOwner(flags: number, connection: string | undefined): string | undefined {
   if ((flags & DomainCreateFlags.START_AUTODESTROY) === 0) return undefined;
