@@ -9,18 +9,22 @@ import path from 'node:path';
 import { fcvirtScript } from '../helpers/cli.js';
 import { domainXml, fakeBackend } from '../helpers/fc-backend.js';
 import { run } from '../helpers/run.js';
-import { makeUserSandbox, userCannotRunCheckout, processesWithEnv } from '../helpers/user-sandbox.js';
+import { forNobody, makeUserSandbox, userCannotRunCheckout, processesWithEnv } from '../helpers/user-sandbox.js';
 import { doublePath } from '../helpers/virtfcd.js';
 
 const asUser = { skip: userCannotRunCheckout() };
+// Run by the user nobody: the command, the test double and the guest files as it reaches them.
+const fcvirtForNobody = forNobody(fcvirtScript);
+const backendForNobody = { ...fakeBackend, emulator: forNobody(fakeBackend.emulator), kernel: forNobody(fakeBackend.kernel), rootfs: forNobody(fakeBackend.rootfs) };
+const pathForNobody = doublePath().split(':').map(forNobody).join(':');
 
 test('fcvirt -c fc:///session starts the user\'s virtfcd and keeps using it; LIBVIRT_DEFAULT_URI works the same', asUser, async (t) => {
   const user = await makeUserSandbox(t);
   const file = path.join(user.home, 'mine.xml');
-  await fs.writeFile(file, domainXml(fakeBackend, { name: 'mine' }));
+  await fs.writeFile(file, domainXml(backendForNobody, { name: 'mine' }));
   await fs.chown(file, user.uid, user.gid);
   const fcvirt = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    run(process.execPath, [fcvirtScript, ...args], { uid: user.uid, gid: user.gid, cwd: user.home, env: { ...user.env, PATH: doublePath(), ...env } });
+    run(process.execPath, [fcvirtForNobody, ...args], { uid: user.uid, gid: user.gid, cwd: user.home, env: { ...user.env, PATH: pathForNobody, ...env } });
 
   assert.deepEqual(await fcvirt(['-c', 'fc:///session', 'list', '--all']), { status: 0, stdout: ' Id   Name   State\n--------------------\n\n', stderr: '' });
   const daemons = await processesWithEnv('XDG_RUNTIME_DIR', user.runtime);

@@ -8,13 +8,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
 import { run } from '../helpers/run.js';
-import { makeUserSandbox, userCannotRunCheckout, processesWithEnv, type UserSandbox } from '../helpers/user-sandbox.js';
+import { forNobody, makeUserSandbox, userCannotRunCheckout, processesWithEnv, type UserSandbox } from '../helpers/user-sandbox.js';
 import { waitFor } from '../helpers/wait.js';
 
 const asUser = { skip: userCannotRunCheckout() };
 
-const CLIENT = path.join(repoRoot, 'dist', 'test', 'helpers', 'session-client.js');
-const MEMORY_VIRTFCD = path.join(repoRoot, 'dist', 'test', 'helpers', 'memory-virtfcd.js');
+// Run by the user nobody: paths it can reach.
+const CLIENT = forNobody(path.join(repoRoot, 'dist', 'test', 'helpers', 'session-client.js'));
+const MEMORY_VIRTFCD = forNobody(path.join(repoRoot, 'dist', 'test', 'helpers', 'memory-virtfcd.js'));
 
 /** $VIRTD_PATH/virtfcd: records how it was started, then runs with a short idle timeout. */
 async function standIn(user: UserSandbox, body?: string): Promise<string> {

@@ -9,13 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
 import { run, which } from '../helpers/run.js';
-import { makeUserSandbox, userCannotRunCheckout, processesWithEnv } from '../helpers/user-sandbox.js';
+import { forNobody, makeUserSandbox, userCannotRunCheckout, processesWithEnv } from '../helpers/user-sandbox.js';
 import { waitFor } from '../helpers/wait.js';
 import { socketAnswers } from '../../src/socket-answers.js';
 
 const asUser = { skip: userCannotRunCheckout() };
 
-const MEMORY_VIRTFCD = path.join(repoRoot, 'dist', 'test', 'helpers', 'memory-virtfcd.js');
+// Also run by the user nobody: a path it can reach.
+const MEMORY_VIRTFCD = forNobody(path.join(repoRoot, 'dist', 'test', 'helpers', 'memory-virtfcd.js'));
 const VIRSH = which('virsh');
 
 test('usage errors exit 2 with one sentence; --help and --version exit 0', async () => {

@@ -3,6 +3,7 @@
 // still runs with that runtime dir (a session daemon started by a client) and removes it all.
 
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,20 +27,63 @@ export interface UserSandbox {
   env: NodeJS.ProcessEnv;
 }
 
+function nobodyCanRead(file: string): boolean {
+  return spawnSync('test', ['-r', file], { uid: NOBODY, gid: NOBODY }).status === 0;
+}
+
+/** What the user nobody must be able to read to run this checkout's code. */
+function neededFiles(root: string): string[] {
+  return [path.join(root, 'dist', 'src', 'index.js'), path.join(root, 'node_modules', 'saxes', 'package.json')];
+}
+
 /**
- * Why the user nobody cannot run this checkout's code (a parent directory of the checkout that
- * only root may enter, e.g. a clone under /root or in a mode-0700 temp dir), as a skip reason;
- * false when it can. The tests that run code as that user skip with this reason.
+ * The checkout as the user nobody reaches it: the checkout itself, or — when a parent directory
+ * keeps that user out (a clone under /root, or in a mode-0700 temp dir, as `mktemp -d` makes) —
+ * a bind mount of it under a directory every user may enter, unmounted when this process exits.
+ */
+function checkoutForNobody(): string {
+  if (neededFiles(repoRoot).every(nobodyCanRead)) return repoRoot;
+  const base = mkdtempSync(path.join(os.tmpdir(), 'fcvr-'));
+  chmodSync(base, 0o755);
+  const view = path.join(base, 'checkout');
+  mkdirSync(view);
+  const removeDirs = (): void => {
+    // rmdir, never a recursive removal: while mounted, the directory is the checkout itself.
+    for (const dir of [view, base]) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // still mounted, or gone
+      }
+    }
+  };
+  if (spawnSync('mount', ['--bind', repoRoot, view]).status !== 0) {
+    removeDirs();
+    return repoRoot;
+  }
+  process.once('exit', () => {
+    spawnSync('umount', [view]);
+    removeDirs();
+  });
+  return view;
+}
+
+/** Where the user nobody runs this checkout's code from (see checkoutForNobody). */
+export const nobodyRepoRoot = checkoutForNobody();
+
+/** A path inside the checkout, as the user nobody reaches it. */
+export function forNobody(file: string): string {
+  return file.startsWith(`${repoRoot}/`) ? nobodyRepoRoot + file.slice(repoRoot.length) : file;
+}
+
+/**
+ * Why the user nobody cannot run this checkout's code even through a bind mount (no mount
+ * allowed, or the checkout itself closed to others), as a skip reason; false when it can. The
+ * tests that run code as that user skip with this reason.
  */
 export function userCannotRunCheckout(): string | false {
-  const needed = [path.join(repoRoot, 'dist', 'src', 'index.js'), path.join(repoRoot, 'node_modules', 'saxes', 'package.json')];
-  for (const file of needed) {
-    const probe = spawnSync('test', ['-r', file], { uid: NOBODY, gid: NOBODY });
-    if (probe.status !== 0) {
-      return `the user nobody cannot read ${file}: these tests run the client as that user; clone where every user may enter each parent directory`;
-    }
-  }
-  return false;
+  const unreadable = neededFiles(nobodyRepoRoot).find((file) => !nobodyCanRead(file));
+  return unreadable === undefined ? false : `the user nobody cannot read ${unreadable}: these tests run the client as that user; clone where every user may enter each parent directory`;
 }
 
 /** Pids whose environment holds NAME=VALUE. */
