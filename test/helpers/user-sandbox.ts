@@ -3,7 +3,7 @@
 // still runs with that runtime dir (a session daemon started by a client) and removes it all.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,36 +36,33 @@ function neededFiles(root: string): string[] {
   return [path.join(root, 'dist', 'src', 'index.js'), path.join(root, 'node_modules', 'saxes', 'package.json')];
 }
 
+/** What of the checkout code run by the user nobody needs: the package, its build, its dependencies, the test double. */
+const RUNTIME_PARTS = ['package.json', 'dist', 'node_modules', 'test/fake-firecracker', 'test/data/fake-guest'];
+
 /**
- * The checkout as the user nobody reaches it: the checkout itself, or — when a parent directory
- * keeps that user out (a clone under /root, or in a mode-0700 temp dir, as `mktemp -d` makes) —
- * a bind mount of it under a directory every user may enter, unmounted when this process exits.
+ * The checkout as the user nobody reaches it: the checkout itself, or — when it or a parent
+ * directory keeps that user out (a clone under /root, or into a mode-0700 temp dir, as
+ * `git clone . "$(mktemp -d)"` makes) — a copy of what that code needs, hard-linked where the
+ * file system allows, under a directory every user may enter; removed when this process exits.
  */
 function checkoutForNobody(): string {
   if (neededFiles(repoRoot).every(nobodyCanRead)) return repoRoot;
   const base = mkdtempSync(path.join(os.tmpdir(), 'fcvr-'));
   chmodSync(base, 0o755);
-  const view = path.join(base, 'checkout');
-  mkdirSync(view);
-  const removeDirs = (): void => {
-    // rmdir, never a recursive removal: while mounted, the directory is the checkout itself.
-    for (const dir of [view, base]) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // still mounted, or gone
-      }
-    }
-  };
-  if (spawnSync('mount', ['--bind', repoRoot, view]).status !== 0) {
-    removeDirs();
-    return repoRoot;
-  }
   process.once('exit', () => {
-    spawnSync('umount', [view]);
-    removeDirs();
+    rmSync(base, { recursive: true, force: true });
   });
-  return view;
+  const copy = path.join(base, 'checkout');
+  for (const part of RUNTIME_PARTS) {
+    const target = path.join(copy, part);
+    mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+    // -l: hard links, no data copied; another file system refuses them, then a real copy.
+    if (spawnSync('cp', ['-al', path.join(repoRoot, part), target]).status !== 0) {
+      rmSync(target, { recursive: true, force: true });
+      spawnSync('cp', ['-a', path.join(repoRoot, part), target]);
+    }
+  }
+  return copy;
 }
 
 /** Where the user nobody runs this checkout's code from (see checkoutForNobody). */
@@ -77,9 +74,9 @@ export function forNobody(file: string): string {
 }
 
 /**
- * Why the user nobody cannot run this checkout's code even through a bind mount (no mount
- * allowed, or the checkout itself closed to others), as a skip reason; false when it can. The
- * tests that run code as that user skip with this reason.
+ * Why the user nobody cannot run this checkout's code even from the copy (one that could not be
+ * made), as a skip reason; false when it can. The tests that run code as that user skip with
+ * this reason.
  */
 export function userCannotRunCheckout(): string | false {
   const unreadable = neededFiles(nobodyRepoRoot).find((file) => !nobodyCanRead(file));
